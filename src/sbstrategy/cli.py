@@ -1,0 +1,279 @@
+"""The command line: `sbstrategy check | assess | test | frameworks`.
+
+`main(argv)` returns the exit status and never lets an exception escape for
+bad input: 0 all good, 1 rule or assessment errors or failed scenarios,
+2 usage errors (including files named on the command line that do not exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__, load, load_assessment
+from ._render import (
+    Style,
+    diagnostics_json,
+    diagnostics_text,
+    evaluation_json,
+    evaluation_markdown,
+    evaluation_text,
+    scenario_report,
+)
+from .catalogue import find_framework, frameworks
+from .errors import Diagnostic, SbStrategyError
+from .ruleset import RuleSet
+
+__all__ = ["main"]
+
+
+class UsageError(Exception):
+    """Bad command-line use: exit status 2."""
+
+
+def _colour(stream: TextIO, choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _rules_path(argument: str) -> str:
+    """A rule file path, or the name of a shipped framework."""
+    if os.path.exists(argument):
+        return argument
+    shipped = find_framework(argument)
+    if shipped is not None and os.sep not in argument and "/" not in argument:
+        relative = os.path.relpath(shipped)
+        return relative if not relative.startswith("..") else str(shipped)
+    raise UsageError(f"no such file or shipped framework: {argument} (see 'sbstrategy frameworks')")
+
+
+def _expand(arguments: Sequence[str]) -> list[str]:
+    """Files, shipped names, and folders (their *.sbr files, sorted)."""
+    paths: list[str] = []
+    for argument in arguments:
+        if os.path.isdir(argument):
+            inside = sorted(str(p) for p in Path(argument).glob("*.sbr"))
+            if not inside:
+                raise UsageError(f"no .sbr files in folder {argument}")
+            paths.extend(inside)
+        else:
+            paths.append(_rules_path(argument))
+    return paths
+
+
+def _load_or_report(path: str, out: TextIO) -> RuleSet | None:
+    try:
+        return load(path)
+    except SbStrategyError as error:
+        print(diagnostics_text(error.diagnostics, error.sources), file=out)
+        return None
+
+
+# Commands ---------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    found: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    for path in _expand(args.files):
+        try:
+            rules = load(path)
+            found.extend(rules.diagnostics)
+            sources.update(rules.sources)
+        except SbStrategyError as error:
+            found.extend(error.diagnostics)
+            sources.update(error.sources)
+    unique = list(dict.fromkeys(found))
+    errors = sum(1 for d in unique if d.severity == "error")
+    warnings = len(unique) - errors
+    if args.format == "json":
+        print(diagnostics_json(unique), file=out)
+    else:
+        if unique:
+            print(diagnostics_text(unique, sources), file=out)
+        files = len(_expand(args.files))
+        print(
+            f"checked {files} file{'s' if files != 1 else ''}: "
+            f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}",
+            file=out,
+        )
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def _assess(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _load_or_report(_rules_path(args.rules), out)
+    if rules is None:
+        return 1
+    if not os.path.exists(args.assessment):
+        raise UsageError(f"no such file: {args.assessment}")
+    try:
+        assessment = load_assessment(args.assessment)
+        evaluation = rules.evaluate(assessment, unlisted=args.unlisted)
+    except SbStrategyError as error:
+        print(diagnostics_text(error.diagnostics, error.sources), file=out)
+        return 1
+    if args.format == "json":
+        print(evaluation_json(evaluation), file=out)
+    elif args.format == "markdown":
+        print(evaluation_markdown(evaluation), file=out, end="")
+    else:
+        print(evaluation_text(evaluation, Style(_colour(out, args.color))), file=out)
+    return 0
+
+
+def _test(args: argparse.Namespace, out: TextIO) -> int:
+    style = Style(_colour(out, args.color))
+    passed = failed = broken = 0
+    for path in _expand(args.files):
+        rules = _load_or_report(path, out)
+        if rules is None:
+            broken += 1
+            continue
+        results = rules.run_scenarios()
+        ok = sum(1 for r in results if r.passed)
+        passed += ok
+        failed += len(results) - ok
+        for line in scenario_report(path, results, rules.sources, style):
+            print(line, file=out)
+        if args.verbose or len(results) == ok:
+            print(f"{path}: {len(results)} scenario{'s' if len(results) != 1 else ''}, {ok} passed", file=out)
+    summary = f"{passed} passed, {failed} failed"
+    if broken:
+        summary += f" ({broken} file{'s' if broken != 1 else ''} did not load)"
+    print(summary, file=out)
+    return 1 if failed or broken else 0
+
+
+def _frameworks(args: argparse.Namespace, out: TextIO) -> int:
+    shipped = frameworks()
+    if args.format == "json":
+        import json
+
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": f.name,
+                        "title": f.title,
+                        "source": f.source,
+                        "capabilities": f.capabilities,
+                        "stages": f.stages,
+                        "scenarios": f.scenarios,
+                    }
+                    for f in shipped
+                ],
+                indent=2,
+                ensure_ascii=False,
+            ),
+            file=out,
+        )
+        return 0
+    width = max((len(f.name) for f in shipped), default=4)
+    for info in shipped:
+        size = f"{info.capabilities} capabilities, {info.stages} stages, {info.scenarios} scenarios"
+        print(f"{info.name.ljust(width)}  {info.title or ''}", file=out)
+        print(f"{' ' * width}  {size}; source: {info.source or '-'}", file=out)
+    return 0
+
+
+# Parser -------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sbstrategy",
+        description="Check, test and evaluate social business strategy rule files (*.sbr).",
+        epilog="Exit status: 0 all good, 1 rule or assessment errors or failed scenarios, 2 usage errors.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    check = commands.add_parser(
+        "check",
+        help="report errors and warnings in rule files",
+        description="Report every error and warning in the given rule files.",
+    )
+    check.add_argument(
+        "files", nargs="+", metavar="FILE", help="rule files, folders of them, or shipped framework names"
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.set_defaults(run=_check)
+
+    assess = commands.add_parser(
+        "assess",
+        help="evaluate an organisation's assessment",
+        description="Evaluate an assessment: the stage reached, what blocks each stage, "
+        "the root causes to work on first, and the open questions.",
+    )
+    assess.add_argument("rules", metavar="RULES", help="a rule file or a shipped framework name (e.g. readiness)")
+    assess.add_argument("assessment", metavar="ASSESSMENT", help="a .yaml, .yml, .json or .toml assessment")
+    assess.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)"
+    )
+    assess.add_argument(
+        "--unlisted",
+        choices=("unknown", "no"),
+        default=None,
+        help="what a capability missing from the assessment is (default: the assessment's own setting, else unknown)",
+    )
+    assess.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour (default: auto, on a terminal)",
+    )
+    assess.set_defaults(run=_assess)
+
+    test = commands.add_parser(
+        "test",
+        help="run the scenarios in rule files",
+        description="Run every scenario; print each failure with expected and actual status.",
+    )
+    test.add_argument(
+        "files", nargs="+", metavar="FILE", help="rule files, folders of them, or shipped framework names"
+    )
+    test.add_argument("-v", "--verbose", action="store_true", help="also list files whose scenarios all pass")
+    test.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour (default: auto)")
+    test.set_defaults(run=_test)
+
+    shipped = commands.add_parser(
+        "frameworks",
+        help="list the shipped frameworks",
+        description="List the frameworks shipped with sbstrategy, with title, source and size.",
+    )
+    shipped.add_argument("--format", choices=("text", "json"), default="text")
+    shipped.set_defaults(run=_frameworks)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    out = out or sys.stdout
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        return int(args.run(args, out))
+    except UsageError as problem:
+        print(f"sbstrategy: error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
