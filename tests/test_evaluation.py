@@ -52,8 +52,18 @@ def test_stage_needs_the_stage_before_it() -> None:
     assert two.status == "blocked"
     assert [(b.kind, b.name) for b in two.blockers] == [("after", "one")]
     assert two.root_causes == ("a",)
-    assert result.highest_reached is None and result.first_blocked is not None
-    assert result.first_blocked.name == "one"
+    assert result.highest_reached is None and result.next_stage is not None
+    assert result.next_stage.name == "one"
+
+
+def test_next_stage_follows_the_longest_after_chain() -> None:
+    rules = loads(
+        "capability a, b, c\nstage side\nside requires c\nstage one\none requires a\n"
+        "stage two after one\ntwo requires b\nstage three after two\nthree requires c\n"
+    )
+    result = rules.evaluate({"a": "yes", "b": "yes", "c": "no"})
+    assert result.highest_reached is not None and result.highest_reached.name == "two"
+    assert result.next_stage is not None and result.next_stage.name == "three"
 
 
 def test_blockers_keep_structure_and_because() -> None:

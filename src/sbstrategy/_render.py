@@ -142,7 +142,7 @@ def evaluation_text(evaluation: Evaluation, style: Style | None = None) -> str:
     head = f"{title} — {evaluation.organisation}" if evaluation.organisation else title
     out = [style.bold(head)]
     if evaluation.stages:
-        highest, first = evaluation.highest_reached, evaluation.first_blocked
+        highest, first = evaluation.highest_reached, evaluation.next_stage
         summary = f"Reached: {highest.name if highest else 'no stage yet'}."
         if first is not None:
             summary += f"  Next: {first.name} ({style.status(first.status)})."

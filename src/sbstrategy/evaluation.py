@@ -108,6 +108,7 @@ class NodeResult:
     level: float | None = None
     effort: float = 1
     description: str | None = None
+    after: str | None = None
 
     @property
     def holds(self) -> bool:
@@ -156,24 +157,37 @@ class Evaluation:
             raise KeyError(f"{name!r} is a stage, not a capability")
         return result
 
+    def _chain_depth(self) -> dict[str, int]:
+        """How many `after` links lead to each stage (0 for a stage with none)."""
+        depth: dict[str, int] = {}
+        for stage in self.stages:  # dependency order: a stage's `after` comes first
+            depth[stage.name] = depth[stage.after] + 1 if stage.after in depth else 0
+        return depth
+
     @property
     def highest_reached(self) -> NodeResult | None:
-        """The last stage, in dependency order, that is reached."""
+        """The reached stage furthest along an `after` chain (the first such in
+        dependency order), or None if no stage is reached."""
+        depth = self._chain_depth()
         reached = [s for s in self.stages if s.status == "reached"]
-        return reached[-1] if reached else None
+        return max(reached, key=lambda s: depth[s.name], default=None)
 
     @property
-    def first_blocked(self) -> NodeResult | None:
-        """The first stage, in dependency order, that is not reached."""
-        return next((s for s in self.stages if s.status != "reached"), None)
+    def next_stage(self) -> NodeResult | None:
+        """The stage to work towards: not reached, but the stage it comes after
+        is (or it has none); the one furthest along a chain first."""
+        depth = self._chain_depth()
+        status = {s.name: s.status for s in self.stages}
+        open_ = [s for s in self.stages if s.status != "reached" and (s.after is None or status[s.after] == "reached")]
+        return max(open_, key=lambda s: depth[s.name], default=None)
 
     def to_dict(self) -> dict[str, object]:
-        highest, first = self.highest_reached, self.first_blocked
+        highest, upcoming = self.highest_reached, self.next_stage
         return {
             "framework": self.framework,
             "organisation": self.organisation,
             "highest_reached": highest.name if highest else None,
-            "first_blocked": first.name if first else None,
+            "next_stage": upcoming.name if upcoming else None,
             "stages": [s.to_dict() for s in self.stages],
             "capabilities": [c.to_dict() for c in self.capabilities],
         }
@@ -423,6 +437,7 @@ def evaluate(ruleset: RuleSet, facts: Mapping[str, Fact], organisation: str | No
             _sorted_names(state.questions.get(key, _EMPTY), nodes),
             description=node.description,
             effort=node.effort,
+            after=nodes[node.after].name if node.after else None,
         )
 
     stages = tuple(result(s) for s in ruleset.stages)
