@@ -413,7 +413,7 @@ def evaluate(ruleset: RuleSet, facts: Mapping[str, Fact], organisation: str | No
         status = state.status[key]
         blockers = state.blockers.get(key, ())
         causes = state.causes.get(key, _EMPTY)
-        if node.kind == "capability":
+        if not isinstance(node, Stage):
             fact = facts[key]
             in_place = fact.state
             return NodeResult(
