@@ -50,8 +50,14 @@ class Assessment:
     organisation: str | None = None
     unlisted: str = "unknown"
     path: str | None = None
-    positions: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
     text: str | None = attrs.field(default=None, eq=False, repr=False)
+
+    def position(self, name: str) -> Span | None:
+        """Where the fact `name` is written in the file (found only when needed:
+        searching for every fact up front would be quadratic)."""
+        if self.text is None or self.path is None:
+            return None
+        return _locate(self.text, self.path, name)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object], path: str | None = None) -> Assessment:
@@ -161,8 +167,7 @@ def parse_assessment(text: str, path: str, fmt: str | None = None) -> Assessment
         assessment = Assessment.from_mapping(data, path)
     except SbStrategyError as problem:
         raise SbStrategyError(problem.diagnostics, {path: text}) from None
-    positions = {str(name): _locate(text, path, str(name)) for name in assessment.facts}
-    return attrs.evolve(assessment, positions=positions, text=text)
+    return attrs.evolve(assessment, text=text)
 
 
 def _format_of(path: str) -> str:
@@ -352,7 +357,7 @@ def resolve_facts(ruleset: RuleSet, assessment: Assessment) -> dict[str, Fact]:
     path = assessment.path
 
     def where(name: str) -> Span | None:
-        return assessment.positions.get(name) or (Span(path, 1, 1, 1, 2) if path else None)
+        return assessment.position(name) or (Span(path, 1, 1, 1, 2) if path else None)
 
     for raw_name, raw in assessment.facts.items():
         name = str(raw_name)

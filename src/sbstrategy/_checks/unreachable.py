@@ -20,8 +20,9 @@ from ._context import Context
 
 __all__ = ["check"]
 
-# Beyond this many combinations a node is taken to be satisfiable.
+# Beyond this many combinations (or references) a node is taken to be satisfiable.
 _MAX_COMBINATIONS = 1 << 12
+_MAX_ATOMS = 12
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -48,15 +49,17 @@ def _holds(expr: ast.Expr, refs: dict[str, bool], levels: dict[str, float]) -> b
 
 
 def _satisfiable(exprs: list[ast.Expr], never: set[str]) -> bool:
-    ref_keys: list[str] = []
+    ref_keys: dict[str, None] = {}  # an ordered set
     thresholds: dict[str, set[float]] = {}
     for expr in exprs:
         for atom in atoms(expr):
             key = atom.name.key
             if isinstance(atom, ast.Compare):
                 thresholds.setdefault(key, set()).add(float(atom.value))
-            elif key not in never and key not in ref_keys:
-                ref_keys.append(key)
+            elif key not in never:
+                ref_keys[key] = None
+            if len(ref_keys) > _MAX_ATOMS:
+                return True
     # Candidate levels: each threshold and values just around it.
     candidates = {key: sorted({v for t in values for v in (t - 0.5, t, t + 0.5)}) for key, values in thresholds.items()}
     combinations = 2 ** len(ref_keys)
