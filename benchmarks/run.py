@@ -1,0 +1,546 @@
+"""Run the benchmark: every contestant as a whole process, medians and peak memory, one Markdown report.
+
+    python benchmarks/run.py [--sizes 1k,10k,100k,1m] [--repeat 5] [--quick]
+
+Contestants, each a fresh `sys.executable` process per measurement (see README.md for the method):
+  floor        benchmarks/floor.py: read model.sbr and assessment.json, split into words
+  Kconfiglib   benchmarks/kconfig_eval.py: the same structure as Kconfig, every symbol evaluated
+  cold         python -m sbstrategy assess model.sbr assessment.json --format json, no cache
+  warm         the same with a compiled-model cache filled by an untimed run before
+Workloads come from generate.py and are cached under benchmarks/.work/ (git-ignored).
+
+Measurement: wall time from spawning to reaping the process (interpreter start-up included), peak
+resident memory from os.wait4's rusage for that one child. Rounds are interleaved (every contestant
+once per round) so drift on the machine spreads over all of them. Targets from issue 7 are checked
+and shown with ✓/✗; missing a target does not change the exit status, a failing contestant does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (the sibling module, found through the line above)
+
+CONTESTANTS = ("floor", "kconfiglib", "cold", "warm")
+LABELS = {
+    "floor": "floor",
+    "kconfiglib": "Kconfiglib",
+    "cold": "sbstrategy (cold)",
+    "warm": "sbstrategy (warm)",
+}
+DEFAULT_SIZES = "1k,10k,100k,1m"
+CHECK_MAX_N = 100_000  # above this sbstrategy's output (GBs at 1M) is not kept and checked
+VALIDATE_LIMIT = 300 * 1024 * 1024  # skip parsing sbstrategy's JSON output above this size
+MEMORY_TARGET = 1500  # bytes per capability ("1.5 KB"), checked from 100k up
+MEMORY_MIN_SIZE = 100_000  # below this the interpreter's own ~10-20 MB dominate any per-capability figure
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_bytes: int
+    returncode: int
+    timed_out: bool = False
+    stderr: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+
+@dataclass
+class Result:
+    runs: list[Run] = field(default_factory=list)
+    status: str = "ok"  # ok | timeout | error | n/a | skipped
+    detail: str = ""
+
+    @property
+    def median(self) -> float | None:
+        good = [r.seconds for r in self.runs if r.ok]
+        return statistics.median(good) if good and self.status == "ok" else None
+
+    @property
+    def peak(self) -> int | None:
+        good = [r.peak_bytes for r in self.runs if r.ok]
+        return max(good) if good and self.status == "ok" else None
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def _gnu_time() -> str | None:
+    path = shutil.which("time", path="/usr/bin:/bin:/usr/local/bin")
+    if not path:
+        return None
+    probe = subprocess.run([path, "-f", "%M", "true"], check=False, capture_output=True, text=True)
+    return path if probe.returncode == 0 and probe.stderr.strip().isdigit() else None
+
+
+GNU_TIME = _gnu_time()
+
+
+def measure(cmd: list[str], env: dict[str, str], timeout: float, stdout_path: Path | None = None) -> Run:
+    """Run cmd once as a child; wall time from spawn to reap, peak RSS of that process alone.
+
+    The peak comes from GNU time's %M when /usr/bin/time exists, else from os.wait4's rusage. Linux
+    carries the spawning process's high-water RSS over an exec into the child's ru_maxrss, so
+    wait4 alone would report at least this script's own ~25 MB for every contestant; GNU time is a
+    small C process, so the child it spawns starts from its ~2 MB instead.
+    """
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        open(Path(tmp) / "stderr", "w+b") as err,
+        open(stdout_path or os.devnull, "wb") as out,
+    ):
+        rss_file = Path(tmp) / "rss"
+        argv = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME else cmd
+        start = time.perf_counter()
+        # a session of its own, so a timeout kills the measured process and not only the wrapper
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, start_new_session=True)
+        killed = threading.Event()
+
+        def kill() -> None:
+            killed.set()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        try:
+            # os.wait4 reaps exactly this child and returns its own rusage (RUSAGE_CHILDREN would be
+            # the maximum over every child so far).
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it has been reaped
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+        # ru_maxrss and %M are in kilobytes on Linux (bytes on macOS)
+        peak_kb = usage.ru_maxrss
+        if GNU_TIME:
+            # "Command exited with non-zero status N" may come first; the number is last
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                peak_kb = int(rss_file.read_text().split()[-1])
+    scale = 1 if sys.platform == "darwin" else 1024
+    return Run(seconds, peak_kb * scale, proc.returncode, killed.is_set(), stderr[-2000:])
+
+
+def sbstrategy_cmd(work: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "sbstrategy",
+        "assess",
+        str(work / "model.sbr"),
+        str(work / "assessment.json"),
+        "--format",
+        "json",
+    ]
+
+
+def commands(work: Path) -> dict[str, list[str]]:
+    return {
+        "floor": [
+            sys.executable,
+            str(HERE / "floor.py"),
+            str(work / "model.sbr"),
+            str(work / "assessment.json"),
+        ],
+        "kconfiglib": [sys.executable, str(HERE / "kconfig_eval.py"), str(work)],
+        "cold": sbstrategy_cmd(work),
+        "warm": sbstrategy_cmd(work),
+    }
+
+
+def clean_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("SBSTRATEGY_NO_CACHE", "SBSTRATEGY_CACHE_DIR"):
+        env.pop(name, None)
+    env.pop("srctree", None)
+    return env
+
+
+# --- workloads ----------------------------------------------------------------------------------
+
+
+def workload_dir(work_root: Path, n: int, seed: int, flavour: str) -> Path:
+    """Generate the workload once per (size, seed, flavour, generator source) and reuse it."""
+    digest = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:10]
+    target = work_root / f"{flavour}-{generate.format_size(n)}-seed{seed}-{digest}"
+    if (target / "expected.json").is_file():  # written last: its presence means complete
+        return target
+    work_root.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=work_root))
+    start = time.perf_counter()
+    generate.generate(n, seed, flavour=flavour).write(partial)
+    log(f"  generated {target.name} in {time.perf_counter() - start:.1f} s")
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
+    # workloads from an earlier generate.py for the same size and seed are stale: reclaim the space
+    for stale in work_root.glob(f"{flavour}-{generate.format_size(n)}-seed{seed}-*"):
+        if stale != target and "." not in stale.name:
+            shutil.rmtree(stale, ignore_errors=True)
+    return target
+
+
+def validate(output: Path, expected: dict) -> str:
+    """Compare sbstrategy's JSON output with the generator's expected counts; '' when they agree."""
+    size = output.stat().st_size
+    if size > VALIDATE_LIMIT:
+        return f"not checked ({size / 1e6:.0f} MB of output)"
+    try:
+        data = json.loads(output.read_text(encoding="utf-8"))
+        caps = dict.fromkeys(expected["capability_status"], 0)
+        for cap in data["capabilities"]:
+            caps[cap["status"]] = caps.get(cap["status"], 0) + 1
+        stages = dict.fromkeys(expected["stage_status"], 0)
+        for stage in data["stages"]:
+            stages[stage["status"]] = stages.get(stage["status"], 0) + 1
+    except (ValueError, KeyError, TypeError) as exc:
+        return f"unreadable output: {exc!r}"
+    problems = []
+    if caps != expected["capability_status"]:
+        problems.append(f"capabilities {caps} != expected {expected['capability_status']}")
+    if stages != expected["stage_status"]:
+        problems.append(f"stages {stages} != expected {expected['stage_status']}")
+    return "; ".join(problems)
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def sbstrategy_version(env: dict[str, str]) -> str | None:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sbstrategy", "--version"],
+            check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    text = proc.stdout.strip() or proc.stderr.strip() or "?"
+    return text.removeprefix("sbstrategy").strip()  # `sbstrategy --version` may name itself
+
+
+def bench_size(n: int, args: argparse.Namespace, chosen: list[str], scratch: Path) -> dict:
+    work = workload_dir(args.work_dir, n, args.seed, args.flavour)
+    expected = json.loads((work / "expected.json").read_text(encoding="utf-8"))
+    cmds = commands(work)
+    base = clean_env()
+    results = {name: Result() for name in CONTESTANTS}
+    for name in CONTESTANTS:
+        if name not in chosen:
+            results[name].status = "skipped"
+    check = ""
+
+    warm_cache = scratch / f"warm-{n}"
+    if "warm" in chosen or "cold" in chosen:
+        # Untimed: fills the warm cache, and its output is checked against expected.json.
+        env = dict(base, SBSTRATEGY_CACHE_DIR=str(warm_cache))
+        out = scratch / f"output-{n}.json" if n <= CHECK_MAX_N else None
+        first = measure(cmds["cold"], env, args.timeout, stdout_path=out)
+        if first.ok and out is None:
+            check = f"not checked (N > {generate.format_size(CHECK_MAX_N)})"
+        elif first.ok and out is not None:
+            check = validate(out, expected)
+            if check:
+                log(f"  sbstrategy output check at {n}: {check}")
+        if out is not None:
+            out.unlink(missing_ok=True)
+        if not first.ok:
+            for name in ("cold", "warm"):
+                if name in chosen:
+                    results[name].status = "timeout" if first.timed_out else "error"
+                    results[name].detail = first.stderr.strip()[-500:]
+
+    for round_ in range(args.repeat):
+        for name in chosen:
+            result = results[name]
+            if result.status != "ok":
+                continue
+            env = dict(base)
+            if name == "cold":
+                # A fresh empty cache directory as well as the switch: cold even if one is ignored.
+                env["SBSTRATEGY_NO_CACHE"] = "1"
+                env["SBSTRATEGY_CACHE_DIR"] = tempfile.mkdtemp(prefix="cold-", dir=scratch)
+            elif name == "warm":
+                env["SBSTRATEGY_CACHE_DIR"] = str(warm_cache)
+            run = measure(cmds[name], env, args.timeout)
+            result.runs.append(run)
+            if name == "cold":
+                shutil.rmtree(env["SBSTRATEGY_CACHE_DIR"], ignore_errors=True)
+            if run.timed_out:
+                result.status = "timeout"
+            elif not run.ok:
+                result.status = "error"
+                result.detail = run.stderr.strip()[-500:]
+            log(
+                f"  {generate.format_size(n):>5} round {round_ + 1}/{args.repeat} {LABELS[name]:<18} "
+                f"{'timeout' if run.timed_out else f'{run.seconds:8.3f} s'} "
+                f"{run.peak_bytes / 1e6:8.1f} MB" + ("" if run.ok or run.timed_out else " ERROR")
+            )
+    shutil.rmtree(warm_cache, ignore_errors=True)
+    return {"n": n, "work": work, "expected": expected, "results": results, "check": check}
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def fmt_time(result: Result) -> str:
+    if result.status != "ok":
+        return result.status
+    return f"{result.median:.3f} s" if result.median is not None else "n/a"
+
+
+def fmt_ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a is not None and b else "–"
+
+
+def fmt_bytes(value: float | None) -> str:
+    if value is None:
+        return "–"
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if value >= size:
+            return f"{value / size:.1f} {unit}"
+    return f"{value:.0f} B"
+
+
+def targets(rows: list[dict]) -> list[tuple[int, str, str, bool | None]]:
+    """(size, target, measured, met) for each target of issue 7 that this run can check."""
+    by_n = {row["n"]: row["results"] for row in rows}
+    out: list[tuple[int, str, str, bool | None]] = []
+
+    def ratio(n: int, a: str, b: str, limit: float, label: str) -> None:
+        if n not in by_n:
+            return
+        x, y = by_n[n][a].median, by_n[n][b].median
+        if x is None or not y:
+            out.append((n, label, "–", None))
+        else:
+            out.append((n, label, f"{x / y:.2f}×", x / y <= limit))
+
+    ratio(1_000, "cold", "kconfiglib", 1.5, "sbstrategy ≤ 1.5× Kconfiglib")
+    ratio(100_000, "cold", "kconfiglib", 0.5, "sbstrategy ≤ 0.5× Kconfiglib")
+    ratio(100_000, "cold", "floor", 30, "sbstrategy ≤ 30× floor")
+    ratio(100_000, "warm", "kconfiglib", 0.1, "second load (warm) ≤ 0.1× Kconfiglib")
+    if 1_000_000 in by_n and 100_000 in by_n:
+        x, y = by_n[1_000_000]["cold"].median, by_n[100_000]["cold"].median
+        label = "linear growth: 1M ≤ 12× the 100k time"
+        out.append(
+            (1_000_000, label, "–", None) if x is None or not y else (1_000_000, label, f"{x / y:.1f}×", x / y <= 12)
+        )
+    for row in rows:
+        n = row["n"]
+        if n >= MEMORY_MIN_SIZE:
+            peak = row["results"]["cold"].peak
+            label = "peak memory ≤ 1.5 kB per capability"
+            out.append(
+                (n, label, "–", None) if peak is None else (n, label, f"{peak / n:.0f} B", peak / n <= MEMORY_TARGET)
+            )
+    return out
+
+
+def mark(met: bool | None) -> str:
+    return "–" if met is None else ("✓" if met else "✗")
+
+
+def interpreter_start(env: dict[str, str]) -> float:
+    """Median wall time of `python -c pass`: the part of every cell that no contestant controls."""
+    runs = [measure([sys.executable, "-c", "pass"], env, 60).seconds for _ in range(5)]
+    return statistics.median(runs)
+
+
+def machine(sbs_version: str | None, startup: float) -> list[str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "unknown"
+    memory = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+
+    def version(dist: str) -> str:
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    return [
+        f"- CPU: {cpu}; {os.cpu_count()} logical cores; memory {memory}",
+        f"- OS: {platform.platform()}",
+        f"- Python {platform.python_version()} ({platform.python_implementation()}), {sys.executable}; "
+        f"interpreter start-up (`python -c pass`) {startup:.3f} s",
+        f"- sbstrategy {sbs_version or 'not available'}; lark {version('lark')}; "
+        f"networkx {version('networkx')}; kconfiglib {version('kconfiglib')}",
+    ]
+
+
+def report(rows: list[dict], args: argparse.Namespace, sbs_version: str | None, startup: float) -> str:
+    lines = [f"# sbstrategy benchmark ({time.strftime('%Y-%m-%d %H:%M')})", ""]
+    lines += machine(sbs_version, startup)
+    lines += [
+        f"- workload: flavour {args.flavour}, seed {args.seed}; {args.repeat} run(s) per cell, "
+        f"median wall time of the whole process; peak = largest max RSS of the runs "
+        f"({'GNU time %M' if GNU_TIME else 'os.wait4 ru_maxrss, an upper bound: includes run.py at spawn'})",
+        "",
+        "| N | floor | Kconfiglib | sbstrategy cold | sbstrategy warm | cold / Kconfiglib | "
+        "warm / Kconfiglib | cold / floor | peak memory (cold) | per capability | "
+        "Kconfiglib peak | targets |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    checks = targets(rows)
+    for row in rows:
+        n, res = row["n"], row["results"]
+        cold, warm, kc, fl = res["cold"], res["warm"], res["kconfiglib"], res["floor"]
+        peak = cold.peak
+        own = [f"{mark(ok)} {label}" for size, label, _, ok in checks if size == n and ok is not None]
+        lines.append(
+            f"| {generate.format_size(n)} | {fmt_time(fl)} | {fmt_time(kc)} | {fmt_time(cold)} | "
+            f"{fmt_time(warm)} | {fmt_ratio(cold.median, kc.median)} | "
+            f"{fmt_ratio(warm.median, kc.median)} | {fmt_ratio(cold.median, fl.median)} | "
+            f"{fmt_bytes(peak)} | {fmt_bytes(peak / n if peak else None)} | {fmt_bytes(kc.peak)} | "
+            f"{'; '.join(own) or '–'} |"
+        )
+    lines += ["", "| size | target | measured | met |", "| ---: | --- | ---: | :---: |"]
+    for size, label, measured, ok in checks:
+        lines.append(f"| {generate.format_size(size)} | {label} | {measured} | {mark(ok)} |")
+    if not checks:
+        lines.append("| – | (no target applies to the sizes run) | – | – |")
+    notes = []
+    for row in rows:
+        if row["check"]:
+            notes.append(f"- {generate.format_size(row['n'])}: sbstrategy output check: {row['check']}")
+        for name, result in row["results"].items():
+            if result.status == "error":
+                detail = result.detail.replace("\n", " ⏎ ")[-300:]
+                notes.append(f"- {generate.format_size(row['n'])}: {LABELS[name]} failed: {detail}")
+    if notes:
+        lines += ["", "Notes:", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(rows: list[dict], sbs_version: str | None, startup: float) -> dict:
+    return {
+        "sbstrategy": sbs_version,
+        "interpreter_start_s": startup,
+        "sizes": [
+            {
+                "n": row["n"],
+                "check": row["check"],
+                "contestants": {
+                    name: {
+                        "status": r.status,
+                        "median_s": r.median,
+                        "peak_bytes": r.peak,
+                        "runs": [vars(run) | {"stderr": ""} for run in r.runs],
+                    }
+                    for name, r in row["results"].items()
+                },
+            }
+            for row in rows
+        ],
+        "targets": [{"n": n, "target": t, "measured": m, "met": ok} for n, t, m, ok in targets(rows)],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"comma-separated (default {DEFAULT_SIZES})")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per cell (default 5)")
+    parser.add_argument("--quick", action="store_true", help="1k only, one run (as the test suite does)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--flavour", choices=("plain", "rich"), default="plain")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
+    parser.add_argument("--contestants", default=",".join(CONTESTANTS), help="subset of " + ",".join(CONTESTANTS))
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=HERE / ".work",
+        help="where generated workloads are cached (default benchmarks/.work)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeat = "1k", 1
+    sizes = [generate.parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    chosen = [c.strip() for c in args.contestants.split(",") if c.strip()]
+    unknown = sorted(set(chosen) - set(CONTESTANTS))
+    if unknown or args.repeat < 1 or not sizes or min(sizes) < 1:
+        parser.error(f"unknown contestants {unknown}" if unknown else "need sizes ≥ 1 and --repeat ≥ 1")
+
+    env = clean_env()
+    sbs_version = sbstrategy_version(env) if {"cold", "warm"} & set(chosen) else None
+    unavailable: dict[str, str] = {}
+    if sbs_version is None:
+        unavailable.update(cold="n/a", warm="n/a")
+        if {"cold", "warm"} & set(chosen):
+            log(
+                "sbstrategy is not importable by the benchmark's Python (python -m sbstrategy "
+                "--version failed); its columns show n/a. Try PYTHONPATH=src."
+            )
+    if importlib.util.find_spec("kconfiglib") is None:
+        unavailable["kconfiglib"] = "n/a"
+        if "kconfiglib" in chosen:
+            log("kconfiglib is not installed (pip install kconfiglib); its column shows n/a.")
+    measured = [c for c in chosen if c not in unavailable]
+
+    startup = interpreter_start(env)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="sbstrategy-bench-") as scratch:
+        for n in sizes:
+            log(f"size {generate.format_size(n)}:")
+            row = bench_size(n, args, measured, Path(scratch))
+            for name, status in unavailable.items():
+                if name in chosen:
+                    row["results"][name].status = status
+            rows.append(row)
+    text = report(rows, args, sbs_version, startup)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(as_json(rows, sbs_version, startup), indent=2) + "\n", encoding="utf-8")
+    failed = any(r.status == "error" for row in rows for r in row["results"].values())
+    mismatch = any(row["check"] and not row["check"].startswith("not checked") for row in rows)
+    return 1 if failed or mismatch else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
