@@ -9,7 +9,7 @@ else
   fi
   if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip >&2
-    .venv/bin/python -m pip install --quiet -e ".[test]" >&2
+    .venv/bin/python -m pip install --quiet -e ".[test,docs]" >&2
     touch .venv/.installed
   fi
   PY=.venv/bin/python
