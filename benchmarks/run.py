@@ -5,8 +5,10 @@
 Contestants, each a fresh `sys.executable` process per measurement (see README.md for the method):
   floor        benchmarks/floor.py: read model.sbr and assessment.json, split into words
   Kconfiglib   benchmarks/kconfig_eval.py: the same structure as Kconfig, every symbol evaluated
-  cold         python -m sbstrategy assess model.sbr assessment.json --format json, no cache
+  cold         python -m sbstrategy assess model.sbr assessment.json --format summary, no cache
   warm         the same with a compiled-model cache filled by an untimed run before
+  json         the cold run with --format json (every node's blockers and root causes in full),
+               up to 100k: the output itself grows faster than the model (see README.md)
 Workloads come from generate.py and are cached under benchmarks/.work/ (git-ignored).
 
 Measurement: wall time from spawning to reaping the process (interpreter start-up included), peak
@@ -41,15 +43,18 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (the sibling module, found through the line above)
 
-CONTESTANTS = ("floor", "kconfiglib", "cold", "warm")
+CONTESTANTS = ("floor", "kconfiglib", "cold", "warm", "json")
 LABELS = {
     "floor": "floor",
     "kconfiglib": "Kconfiglib",
     "cold": "sbstrategy (cold)",
     "warm": "sbstrategy (warm)",
+    "json": "sbstrategy (json)",
 }
+SBSTRATEGY = ("cold", "warm", "json")
 DEFAULT_SIZES = "1k,10k,100k,1m"
-CHECK_MAX_N = 100_000  # above this sbstrategy's output (GBs at 1M) is not kept and checked
+CHECK_MAX_N = 10_000_000  # the summary is small at any size: checked wherever it runs
+JSON_MAX_N = 100_000  # the full JSON format is timed up to here (183 MB of output at 100k)
 VALIDATE_LIMIT = 300 * 1024 * 1024  # skip parsing sbstrategy's JSON output above this size
 MEMORY_TARGET = 1500  # bytes per capability ("1.5 KB"), checked from 100k up
 MEMORY_MIN_SIZE = 100_000  # below this the interpreter's own ~10-20 MB dominate any per-capability figure
@@ -146,7 +151,7 @@ def measure(cmd: list[str], env: dict[str, str], timeout: float, stdout_path: Pa
     return Run(seconds, peak_kb * scale, proc.returncode, killed.is_set(), stderr[-2000:])
 
 
-def sbstrategy_cmd(work: Path) -> list[str]:
+def sbstrategy_cmd(work: Path, fmt: str = "summary") -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -155,7 +160,7 @@ def sbstrategy_cmd(work: Path) -> list[str]:
         str(work / "model.sbr"),
         str(work / "assessment.json"),
         "--format",
-        "json",
+        fmt,
     ]
 
 
@@ -170,6 +175,7 @@ def commands(work: Path) -> dict[str, list[str]]:
         "kconfiglib": [sys.executable, str(HERE / "kconfig_eval.py"), str(work)],
         "cold": sbstrategy_cmd(work),
         "warm": sbstrategy_cmd(work),
+        "json": sbstrategy_cmd(work, "json"),
     }
 
 
@@ -205,15 +211,19 @@ def workload_dir(work_root: Path, n: int, seed: int, flavour: str) -> Path:
 
 
 def validate(output: Path, expected: dict) -> str:
-    """Compare sbstrategy's JSON output with the generator's expected counts; '' when they agree."""
+    """Compare sbstrategy's output (summary or full JSON) with the generator's expected counts; ''
+    when they agree."""
     size = output.stat().st_size
     if size > VALIDATE_LIMIT:
         return f"not checked ({size / 1e6:.0f} MB of output)"
     try:
         data = json.loads(output.read_text(encoding="utf-8"))
         caps = dict.fromkeys(expected["capability_status"], 0)
-        for cap in data["capabilities"]:
-            caps[cap["status"]] = caps.get(cap["status"], 0) + 1
+        if "capability_status" in data:  # the summary format counts them itself
+            caps.update(data["capability_status"])
+        else:
+            for cap in data["capabilities"]:
+                caps[cap["status"]] = caps.get(cap["status"], 0) + 1
         stages = dict.fromkeys(expected["stage_status"], 0)
         for stage in data["stages"]:
             stages[stage["status"]] = stages.get(stage["status"], 0) + 1
@@ -259,12 +269,12 @@ def bench_size(n: int, args: argparse.Namespace, chosen: list[str], scratch: Pat
     base = clean_env()
     results = {name: Result() for name in CONTESTANTS}
     for name in CONTESTANTS:
-        if name not in chosen:
+        if name not in chosen or (name == "json" and n > JSON_MAX_N):
             results[name].status = "skipped"
     check = ""
 
     warm_cache = scratch / f"warm-{n}"
-    if "warm" in chosen or "cold" in chosen:
+    if set(SBSTRATEGY) & set(chosen):
         # Untimed: fills the warm cache, and its output is checked against expected.json.
         env = dict(base, SBSTRATEGY_CACHE_DIR=str(warm_cache))
         out = scratch / f"output-{n}.json" if n <= CHECK_MAX_N else None
@@ -278,7 +288,7 @@ def bench_size(n: int, args: argparse.Namespace, chosen: list[str], scratch: Pat
         if out is not None:
             out.unlink(missing_ok=True)
         if not first.ok:
-            for name in ("cold", "warm"):
+            for name in SBSTRATEGY:
                 if name in chosen:
                     results[name].status = "timeout" if first.timed_out else "error"
                     results[name].detail = first.stderr.strip()[-500:]
@@ -289,7 +299,7 @@ def bench_size(n: int, args: argparse.Namespace, chosen: list[str], scratch: Pat
             if result.status != "ok":
                 continue
             env = dict(base)
-            if name == "cold":
+            if name in ("cold", "json"):
                 # A fresh empty cache directory as well as the switch: cold even if one is ignored.
                 env["SBSTRATEGY_NO_CACHE"] = "1"
                 env["SBSTRATEGY_CACHE_DIR"] = tempfile.mkdtemp(prefix="cold-", dir=scratch)
@@ -297,7 +307,7 @@ def bench_size(n: int, args: argparse.Namespace, chosen: list[str], scratch: Pat
                 env["SBSTRATEGY_CACHE_DIR"] = str(warm_cache)
             run = measure(cmds[name], env, args.timeout)
             result.runs.append(run)
-            if name == "cold":
+            if name in ("cold", "json"):
                 shutil.rmtree(env["SBSTRATEGY_CACHE_DIR"], ignore_errors=True)
             if run.timed_out:
                 result.status = "timeout"
@@ -424,13 +434,13 @@ def report(rows: list[dict], args: argparse.Namespace, sbs_version: str | None, 
         "",
         "| N | floor | Kconfiglib | sbstrategy cold | sbstrategy warm | cold / Kconfiglib | "
         "warm / Kconfiglib | cold / floor | peak memory (cold) | per capability | "
-        "Kconfiglib peak | targets |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "Kconfiglib peak | full JSON (cold) | full JSON peak | targets |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     checks = targets(rows)
     for row in rows:
         n, res = row["n"], row["results"]
-        cold, warm, kc, fl = res["cold"], res["warm"], res["kconfiglib"], res["floor"]
+        cold, warm, kc, fl, full = res["cold"], res["warm"], res["kconfiglib"], res["floor"], res["json"]
         peak = cold.peak
         own = [f"{mark(ok)} {label}" for size, label, _, ok in checks if size == n and ok is not None]
         lines.append(
@@ -438,6 +448,7 @@ def report(rows: list[dict], args: argparse.Namespace, sbs_version: str | None, 
             f"{fmt_time(warm)} | {fmt_ratio(cold.median, kc.median)} | "
             f"{fmt_ratio(warm.median, kc.median)} | {fmt_ratio(cold.median, fl.median)} | "
             f"{fmt_bytes(peak)} | {fmt_bytes(peak / n if peak else None)} | {fmt_bytes(kc.peak)} | "
+            f"{fmt_time(full) if full.status != 'skipped' else '–'} | {fmt_bytes(full.peak)} | "
             f"{'; '.join(own) or '–'} |"
         )
     lines += ["", "| size | target | measured | met |", "| ---: | --- | ---: | :---: |"]
@@ -508,11 +519,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown contestants {unknown}" if unknown else "need sizes ≥ 1 and --repeat ≥ 1")
 
     env = clean_env()
-    sbs_version = sbstrategy_version(env) if {"cold", "warm"} & set(chosen) else None
+    sbs_version = sbstrategy_version(env) if set(SBSTRATEGY) & set(chosen) else None
     unavailable: dict[str, str] = {}
     if sbs_version is None:
-        unavailable.update(cold="n/a", warm="n/a")
-        if {"cold", "warm"} & set(chosen):
+        unavailable.update(cold="n/a", warm="n/a", json="n/a")
+        if set(SBSTRATEGY) & set(chosen):
             log(
                 "sbstrategy is not importable by the benchmark's Python (python -m sbstrategy "
                 "--version failed); its columns show n/a. Try PYTHONPATH=src."

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,13 @@ import sbstrategy
 from sbstrategy.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`sbstrategy.load` caches compiled models: keep the tests' entries out of
+    the user's cache folder (subprocesses inherit the variable)."""
+    os.environ["SBSTRATEGY_CACHE_DIR"] = str(tmp_path_factory.mktemp("sbstrategy-cache"))
 
 
 @pytest.fixture

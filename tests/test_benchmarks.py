@@ -117,6 +117,63 @@ def test_run_py_with_sbstrategy(tmp_path: Path, flavour: str) -> None:
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     (size,) = results["sizes"]
     assert size["check"] == ""
-    for name in ("floor", "kconfiglib", "cold", "warm"):
+    for name in ("floor", "kconfiglib", "cold", "warm", "json"):
         assert size["contestants"][name]["status"] in ("ok", "n/a"), name
     assert size["contestants"]["cold"]["status"] == "ok"
+
+
+def test_batch_py_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    env = _sbstrategy_env()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "batch.py"),
+            "--capabilities",
+            "30",
+            "--rows",
+            "40",
+            "--repeat",
+            "1",
+            "--work-dir",
+            str(tmp_path / "work"),
+            "--json",
+            str(tmp_path / "batch.json"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = json.loads((tmp_path / "batch.json").read_text(encoding="utf-8"))
+    assert [r["rows"] for r in results] == [4, 40]
+    assert all(r["problem"] == "" and r["median_s"] > 0 for r in results)
+
+
+def test_whatif_py_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    env = _sbstrategy_env()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "whatif.py"),
+            "--size",
+            "300",
+            "--changes",
+            "5",
+            "--repeat",
+            "1",
+            "--work-dir",
+            str(tmp_path / "work"),
+            "--json",
+            str(tmp_path / "whatif.json"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads((tmp_path / "whatif.json").read_text(encoding="utf-8"))
+    assert result["mismatches"] == 0 and result["ratio"] > 0

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from . import ast
-from ._names import needs_quotes, quote
+from ._names import spell
 
-__all__ = ["atoms", "children", "depth", "names_in", "to_text"]
+__all__ = ["atoms", "children", "depth", "names_in", "number_text", "to_text"]
 
 
 def children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
@@ -49,35 +49,74 @@ def depth(expr: ast.Expr) -> tuple[int, ast.Expr]:
     return best, deepest
 
 
-def _name(name: ast.Name) -> str:
-    return quote(name.text) if needs_quotes(name.text) else name.text
+def number_text(value: int | float) -> str:
+    """A number as the grammar reads it: never in exponent notation."""
+    if float(value).is_integer():
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")
+    return text
 
 
-def _number(value: int | float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+def _separator(lines: Sequence[str], left: ast.Span, right: ast.Span) -> str | None:
+    """How the source joins two operands of an `and`: ", " or " and " (None if unseen)."""
+    if left is None or right is None or left.end_line > right.line:
+        return None
+    parts = []
+    for number in range(left.end_line, right.line + 1):
+        if number - 1 >= len(lines):
+            return None
+        line = lines[number - 1]
+        begin = left.end_column - 1 if number == left.end_line else 0
+        end = right.column - 1 if number == right.line else len(line)
+        parts.append(line[begin:end].split("#", 1)[0])
+    between = "".join(parts).replace("(", "").replace(")", "").strip().casefold()
+    return {",": ", ", "and": " and "}.get(between)
 
 
-def to_text(expr: ast.Expr, *, inside_items: bool = False) -> str:
-    """The canonical source text of an expression (used by messages and `fmt`)."""
+def to_text(expr: ast.Expr, lines: Sequence[str] | None = None) -> str:
+    """The canonical source text of an expression (used by messages, explain and `fmt`).
+
+    Parentheses are written only where the grammar needs them, including around
+    an `and` inside an `and` (or an `or` inside an `or`), which the parser would
+    otherwise flatten into a different tree. Given the lines of the file the
+    expression comes from, each `and` keeps the author's choice of `,` or `and`.
+    """
+    return _text(expr, lines, inside_items=False)
+
+
+def _text(expr: ast.Expr, lines: Sequence[str] | None, *, inside_items: bool) -> str:
     if isinstance(expr, ast.Ref):
-        return _name(expr.name)
+        return spell(expr.name.text)
     if isinstance(expr, ast.Compare):
-        return f"{_name(expr.name)} level {expr.op} {_number(expr.value)}"
+        return f"{spell(expr.name.text, 'compare')} level {expr.op} {number_text(expr.value)}"
     if isinstance(expr, ast.Not):
-        inner = to_text(expr.operand)
-        return (
-            f"not {inner}"
-            if isinstance(expr.operand, ast.Ref | ast.Compare | ast.Not | ast.AtLeast)
-            else f"not ({inner})"
-        )
+        operand = expr.operand
+        if isinstance(operand, ast.All | ast.Any):
+            return f"not ({_text(operand, lines, inside_items=False)})"
+        return f"not {_text(operand, lines, inside_items=inside_items)}"
     if isinstance(expr, ast.AtLeast):
-        items = ", ".join(to_text(item, inside_items=True) for item in expr.items)
-        return f"{_number(expr.count)} of ({items})"
+        items = ", ".join(_text(item, lines, inside_items=True) for item in expr.items)
+        return f"{number_text(expr.count)} of ({items})"
     if isinstance(expr, ast.All):
-        parts = [
-            f"({to_text(op)})" if isinstance(op, ast.Any) else to_text(op, inside_items=inside_items)
-            for op in expr.operands
-        ]
-        return " and ".join(parts)
-    parts = [to_text(op, inside_items=inside_items) for op in expr.operands]
+        out = ""
+        for index, operand in enumerate(expr.operands):
+            if isinstance(operand, ast.All | ast.Any):
+                part = f"({_text(operand, lines, inside_items=False)})"
+            else:
+                part = _text(operand, lines, inside_items=inside_items)
+            if index:
+                written = _separator(lines, expr.operands[index - 1].span, operand.span) if lines else None
+                out += " and " if inside_items or written is None else written
+            out += part
+        return out
+    parts = [
+        f"({_text(op, lines, inside_items=False)})"
+        if isinstance(op, ast.Any)
+        else _text(op, lines, inside_items=inside_items)
+        for op in expr.operands
+    ]
     return " or ".join(parts)

@@ -7,12 +7,14 @@ so nothing on the load-and-assess path imports this module.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import networkx as nx
 
 from ._order import dependency_edges
 from .model import Capability, Model, Node
 
-__all__ = ["build_graph"]
+__all__ = ["build_graph", "graphml"]
 
 
 def build_graph(model: Model) -> nx.DiGraph:
@@ -46,3 +48,27 @@ def build_graph(model: Model) -> nx.DiGraph:
             column=edge.span.column,
         )
     return graph
+
+
+def graphml(graph: nx.DiGraph, statuses: Mapping[str, str] | None = None) -> str:
+    """GraphML of the dependency graph; nodes carry `status` when given.
+
+    GraphML has no null and no list, so missing attributes are left out and
+    tags are joined with ", ".
+    """
+    out: nx.DiGraph = nx.DiGraph()
+    out.graph.update({k: v for k, v in graph.graph.items() if v is not None})
+    for name, data in graph.nodes(data=True):
+        attributes = {k: _graphml_value(v) for k, v in data.items() if v is not None and v != ()}
+        if statuses is not None and name in statuses:
+            attributes["status"] = statuses[name]
+        out.add_node(name, **attributes)
+    for source, target, data in graph.edges(data=True):
+        out.add_edge(source, target, **{k: _graphml_value(v) for k, v in data.items() if v is not None})
+    return "\n".join(nx.generate_graphml(out)) + "\n"
+
+
+def _graphml_value(value: object) -> object:
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return value

@@ -1,17 +1,22 @@
 """Dependency edges of a model, the evaluation order, and cycles.
 
-Plain dicts and a heap rather than networkx: this runs on every load, and the
+Plain lists and a heap rather than networkx: this runs on every load, and the
 order must be deterministic (declaration order wherever dependencies allow).
+The order is computed from the requirements' codes (`_code`) with node
+numbers; `Edge` objects, which carry positions for messages, are built only
+for the edges of a cycle and for tools that ask for them.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
+from itertools import repeat
 
 import attrs
 
 from . import ast
-from ._exprs import names_in
+from ._code import names, references
 from .model import Model
 
 __all__ = ["Edge", "Order", "dependency_edges", "order"]
@@ -44,28 +49,48 @@ def dependency_edges(model: Model) -> list[Edge]:
     for requirement in model.requirements:
         if requirement.subject not in nodes:
             continue
-        for name, compared in names_in(requirement.expr):
-            if name.key in nodes:
-                edges.append(Edge(requirement.subject, name.key, "level" if compared else "requires", requirement.span))
+        for key, compared in names(requirement.code):
+            if key in nodes:
+                edges.append(Edge(requirement.subject, key, "level" if compared else "requires", requirement.span))
     return edges
 
 
-def order(model: Model, edges: list[Edge] | None = None) -> Order:
-    """Kahn's algorithm, ties broken by declaration order; cycles found after."""
-    if edges is None:
-        edges = dependency_edges(model)
-    index = {key: i for i, key in enumerate(model.nodes)}
-    keys = list(model.nodes)
+def order(model: Model, refs: Sequence[tuple[tuple[str, ...], tuple[str, ...], bool]] | None = None) -> Order:
+    """Kahn's algorithm, ties broken by declaration order; cycles found after.
+
+    `refs` are `_code.references` of each requirement, if already known.
+    """
+    if refs is None:
+        refs = [references(r.code) for r in model.requirements]
+    nodes = model.nodes
+    index = {key: i for i, key in enumerate(nodes)}
+    keys = list(nodes)
+    get = index.get
+    # Edges as (prerequisite, dependent) numbers; an undeclared name is no edge.
+    edges: list[tuple[int, int]] = []
+    for stage in model.stages:
+        if stage.after is not None and stage.after_span:
+            t = get(stage.after)
+            if t is not None:
+                edges.append((t, index[stage.key]))
+    subjects = [get(requirement.subject, -1) for requirement in model.requirements]
+    # When every edge runs from an earlier declaration to a later one (as in most
+    # files), declaration order is a valid order, and exactly the one Kahn's
+    # algorithm picks below (the earliest ready declaration first).
+    if all(t < s for t, s in edges) and all(
+        max(map(get, targets, repeat(-1)), default=-1) < s
+        for s, (targets, _, _) in zip(subjects, refs, strict=True)
+        if s >= 0
+    ):
+        return Order(tuple(keys), ())
+    for s, (targets, _, _) in zip(subjects, refs, strict=True):
+        if s >= 0:
+            edges.extend((t, s) for t in map(get, targets, repeat(-1)) if t >= 0)
     waiting = [0] * len(keys)
     dependents: list[list[int]] = [[] for _ in keys]
-    prerequisites: dict[int, list[Edge]] = {}
-    for edge in edges:
-        if edge.kind == "level":
-            continue  # a comparison reads the assessed level only
-        s, t = index[edge.subject], index[edge.target]
+    for t, s in edges:
         waiting[s] += 1
         dependents[t].append(s)
-        prerequisites.setdefault(s, []).append(edge)
     ready = [i for i, n in enumerate(waiting) if n == 0]
     heapq.heapify(ready)
     result: list[str] = []
@@ -79,6 +104,11 @@ def order(model: Model, edges: list[Edge] | None = None) -> Order:
     cycles: tuple[tuple[Edge, ...], ...] = ()
     if len(result) < len(keys):
         stuck = {i for i, n in enumerate(waiting) if n > 0}
+        prerequisites: dict[int, list[Edge]] = {}
+        for edge in dependency_edges(model):
+            s = index[edge.subject]
+            if edge.kind != "level" and s in stuck:  # a comparison reads the assessed level only
+                prerequisites.setdefault(s, []).append(edge)
         cycles = _cycles(stuck, prerequisites, index)
     return Order(tuple(result), cycles)
 

@@ -3,17 +3,24 @@
 The transformer is handed to Lark's LALR parser, so no parse tree is ever
 built. It is shared by every parse and keeps no state of its own: the path of
 the file being parsed comes from a context variable set by `_parser`.
+
+This module does not import Lark: `name_key` and `unquote` are used on every
+load, and Lark is imported only when the fast path (`_fastparse`) hands a text
+to the Lark parser. Lark needs no Transformer base class, only the callbacks;
+its tokens are recognised as the `str` subclass they are.
 """
 
 from __future__ import annotations
 
 import contextvars
 import unicodedata
+from typing import TYPE_CHECKING
 from typing import Any as _Any
 
-from lark import Token, Transformer
-
 from . import ast
+
+if TYPE_CHECKING:
+    from lark import Token
 
 __all__ = ["CURRENT_PATH", "SyntaxProblem", "ToAst", "name_key"]
 
@@ -61,17 +68,26 @@ def unquote(raw: str) -> str:
 
 def _number(tok: Token) -> int | float:
     text = str(tok)
+    if len(text) > MAX_NUMBER_LENGTH:
+        # int() refuses more than 4,300 digits with a ValueError, and a long
+        # enough decimal is float infinity: neither is a level or an effort.
+        raise SyntaxProblem(
+            f"a number of {len(text):,} characters is too long (at most {MAX_NUMBER_LENGTH})", _tok_span(tok)
+        )
     return float(text) if "." in text else int(text)
 
 
+MAX_NUMBER_LENGTH = 50
+
+
 def _span_of(node: _Any) -> ast.Span:
-    if isinstance(node, Token):
-        return _tok_span(node)
+    if isinstance(node, str):  # a lark Token
+        return _tok_span(node)  # type: ignore[arg-type]
     return node.span  # type: ignore[no-any-return]
 
 
 def _statement_span(keyword: Token | ast.Span, children: list[_Any]) -> ast.Span:
-    start = _tok_span(keyword) if isinstance(keyword, Token) else keyword
+    start = keyword if isinstance(keyword, ast.Span) else _tok_span(keyword)
     last = start
     for child in children:
         if child is not None and not isinstance(child, ast.Attribute | ast.Given | ast.Expect):
@@ -79,7 +95,7 @@ def _statement_span(keyword: Token | ast.Span, children: list[_Any]) -> ast.Span
     return _join(start, last)
 
 
-class ToAst(Transformer[Token, tuple[ast.Statement, ...]]):
+class ToAst:
     """One callback per grammar rule; see grammars/sbr.lark."""
 
     def start(self, children: list[_Any]) -> tuple[ast.Statement, ...]:
@@ -96,6 +112,9 @@ class ToAst(Transformer[Token, tuple[ast.Statement, ...]]):
             return ast.Name(text, name_key(text), span, quoted=True)
         text = " ".join(str(t) for t in children)
         return ast.Name(text, name_key(text), _join(_tok_span(first), _tok_span(children[-1])))
+
+    stage_name = name
+    expect_name = name
 
     def bare_words(self, children: list[Token]) -> ast.Words:
         return ast.Words(" ".join(str(t) for t in children))
@@ -128,6 +147,8 @@ class ToAst(Transformer[Token, tuple[ast.Statement, ...]]):
         return ast.Rule(subject, requirement, tuple(attributes), _join(subject.span, requirement.span))
 
     def attr_key(self, children: list[Token]) -> Token:
+        from lark import Token
+
         keyword = children[0]
         text = "met at" if keyword.type == "MET" else keyword.lower()
         return Token.new_borrow_pos("KEY", text, keyword)
@@ -142,7 +163,7 @@ class ToAst(Transformer[Token, tuple[ast.Statement, ...]]):
                 values.append(unquote(value))
             else:
                 values.append(_number(value))
-        last = raw[-1] if raw and isinstance(raw[-1], Token) else key
+        last = raw[-1] if raw and isinstance(raw[-1], str) else key
         return ast.Attribute(str(key), tuple(values), _join(_tok_span(key), _span_of(last)))
 
     # scenarios ----------------------------------------------------------------

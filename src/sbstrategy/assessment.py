@@ -1,28 +1,30 @@
 """Assessments: an organisation's facts, from YAML, JSON, TOML or a dict.
 
 Every format's library error stops here and becomes a diagnostic. YAML is
-read as plain data only (no object construction, no anchors or aliases, so an
-alias bomb is refused at once); JSON with a key given twice is an error rather
-than last-one-wins; TOML is read by the standard library.
+read as plain data only, from the parser's event stream with an explicit stack
+(PyYAML's composer recurses once per nesting level): no object construction,
+no tags beyond the plain ones, no anchors or aliases, so an alias bomb is
+refused at its first anchor. JSON with a key given twice is an error rather
+than last-one-wins; TOML is read by the standard library. Nesting deeper than
+`Limits.max_depth` is refused in every format, and so are names longer than
+`Limits.max_name_length`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
-import tomllib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._exprs import atoms
+from ._code import references
 from ._transform import name_key
 from .ast import Span
 from .errors import Diagnostic, SbStrategyError
-from .sources import Limits, SourceError, read_text_file
+from .sources import Limits, SourceError, over_size, read_text_file
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -51,13 +53,19 @@ class Assessment:
     unlisted: str = "unknown"
     path: str | None = None
     text: str | None = attrs.field(default=None, eq=False, repr=False)
+    # Where each key is written, indexed in one pass over the text the first
+    # time a position is asked for: searching the text once per fact is
+    # quadratic when thousands of facts are wrong.
+    _keys: _KeyIndex | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def position(self, name: str) -> Span | None:
-        """Where the fact `name` is written in the file (found only when needed:
-        searching for every fact up front would be quadratic)."""
+        """Where the fact `name` is written in the file (line 1 if it cannot be found)."""
         if self.text is None or self.path is None:
             return None
-        return _locate(self.text, self.path, name)
+        if self._keys is None:
+            object.__setattr__(self, "_keys", _KeyIndex(self.text))
+        assert self._keys is not None
+        return self._keys.span(self.path, name)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object], path: str | None = None) -> Assessment:
@@ -66,10 +74,10 @@ class Assessment:
         if not isinstance(data, Mapping):
             raise _error("an assessment is a mapping of names to values", path)
         if isinstance(data.get("facts"), Mapping):
-            unknown_keys = sorted(set(data) - {"facts", "organisation", "unlisted", "description"})
+            unknown_keys = sorted(str(k) for k in set(data) - {"facts", "organisation", "unlisted", "description"})
             if unknown_keys:
                 raise _error(
-                    f"unknown top-level key '{unknown_keys[0]}' in the assessment",
+                    f"unknown top-level key '{_shorten(unknown_keys[0])}' in the assessment",
                     path,
                     "the keys are facts, organisation, unlisted and description",
                 )
@@ -81,7 +89,7 @@ class Assessment:
                 unlisted = "no"
             if unlisted not in ("unknown", "no"):
                 raise _error(
-                    f"'unlisted' is 'unknown' or 'no', not {unlisted!r}",
+                    f"'unlisted' is 'unknown' or 'no', not {_show(unlisted)}",
                     path,
                     "unlisted: unknown (the default) or unlisted: no",
                 )
@@ -123,34 +131,75 @@ def load_assessment(path: str | os.PathLike[str], limits: Limits | None = None) 
             [Diagnostic("error", problem.code, problem.message, problem.span, problem.suggestion)],
             {shown: problem.text} if problem.text else None,
         ) from None
-    return parse_assessment(source.text, shown)
+    return parse_assessment(source.text, shown, limits=limits)
 
 
-def parse_assessment(text: str, path: str, fmt: str | None = None) -> Assessment:
-    """Parse assessment text; `fmt` is yaml, json or toml (default: from `path`)."""
-    fmt = fmt or _format_of(path)
+def parse_assessment(text: str, path: str, fmt: str | None = None, *, limits: Limits | None = None) -> Assessment:
+    """Parse assessment text; `fmt` is yaml, json or toml (default: from `path`).
+
+    Raises `SbStrategyError` for anything but a well-formed assessment within `limits`.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_assessment() takes a str, not {type(text).__name__}")
+    limits = limits or Limits()
+    fmt = _format_of(path) if fmt is None else _known_format(fmt, path)
+    if over_size(text, limits.max_file_bytes):
+        raise SbStrategyError(
+            [
+                Diagnostic(
+                    "error",
+                    "limit",
+                    f"{path} is larger than the limit of {limits.max_file_bytes:,} bytes (max_file_bytes)",
+                    None,
+                    "raise the limit, or split the assessment",
+                )
+            ]
+        )
+    # Each format's reader is imported only for a file of that format.
     try:
         if fmt == "json":
-            data = json.loads(text, object_pairs_hook=_no_duplicates)
+            import json
+
+            try:
+                data = json.loads(text, object_pairs_hook=_no_duplicates)
+            except json.JSONDecodeError as problem:
+                raise _JSONError(problem) from None
         elif fmt == "toml":
-            data = tomllib.loads(text)
+            import tomllib
+
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as problem:
+                raise _TOMLError(str(problem)) from None
         else:
-            data = _yaml(text, path)
+            data = _yaml(text, path, limits)
+        _check_shape(data, path, limits)
     except SbStrategyError as problem:
         raise SbStrategyError(problem.diagnostics, {path: text}) from None
-    except json.JSONDecodeError as problem:
-        raise _parse_error(f"not valid JSON: {problem.msg}", path, text, problem.lineno, problem.colno) from None
+    except _JSONError as error:
+        decoding = error.problem
+        raise _parse_error(f"not valid JSON: {decoding.msg}", path, text, decoding.lineno, decoding.colno) from None
     except _DuplicateKey as problem:
         span = _locate(text, path, problem.key)
         raise SbStrategyError(
-            [Diagnostic("error", "assessment", f"'{problem.key}' is given twice", span, "give each name once")],
+            [
+                Diagnostic(
+                    "error", "assessment", f"'{_shorten(problem.key)}' is given twice", span, "give each name once"
+                )
+            ],
             {path: text},
         ) from None
-    except tomllib.TOMLDecodeError as problem:
+    except _TOMLError as problem:
         line, column = _toml_position(str(problem))
         raise _parse_error(f"not valid TOML: {problem}", path, text, line, column) from None
     except RecursionError:
-        raise _parse_error("nested too deeply", path, text, 1, 1) from None
+        # The JSON and TOML readers recurse per level and stop near a thousand.
+        raise SbStrategyError(
+            [Diagnostic("error", "limit", _too_deep(limits), Span(path, 1, 1, 1, 2))], {path: text}
+        ) from None
+    except ValueError as problem:
+        # int() refuses more than 4,300 digits (JSON, TOML); a bad escape or date (TOML).
+        raise _parse_error(f"not a valid {fmt.upper()} value: {_shorten(str(problem))}", path, text, 1, 1) from None
     if not isinstance(data, Mapping):
         raise SbStrategyError(
             [
@@ -168,6 +217,64 @@ def parse_assessment(text: str, path: str, fmt: str | None = None) -> Assessment
     except SbStrategyError as problem:
         raise SbStrategyError(problem.diagnostics, {path: text}) from None
     return attrs.evolve(assessment, text=text)
+
+
+def _known_format(fmt: str, path: str) -> str:
+    if fmt in ("yaml", "json", "toml"):
+        return fmt
+    raise SbStrategyError(
+        [Diagnostic("error", "assessment", f"{path}: unknown assessment format {fmt!r}", None, "yaml, json or toml")]
+    )
+
+
+def _too_deep(limits: Limits) -> str:
+    return f"nested more than {limits.max_depth} levels deep (max_depth)"
+
+
+def _check_shape(data: object, path: str, limits: Limits) -> None:
+    """Nesting within `max_depth` and names within `max_name_length`, without recursion."""
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if level > limits.max_depth:
+            raise SbStrategyError([Diagnostic("error", "limit", _too_deep(limits), Span(path, 1, 1, 1, 2))])
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if isinstance(key, str) and len(key) > limits.max_name_length:
+                    raise SbStrategyError(
+                        [
+                            Diagnostic(
+                                "error",
+                                "limit",
+                                f"name of {len(key):,} characters; the limit is {limits.max_name_length} "
+                                "(max_name_length)",
+                                Span(path, 1, 1, 1, 2),
+                                "use the capability's name as the rules declare it",
+                            )
+                        ]
+                    )
+                stack.append((item, level + 1))
+        elif isinstance(value, list):
+            stack.extend((item, level + 1) for item in value)
+
+
+def _shorten(text: str, most: int = 100) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _show(value: object) -> str:
+    """A value for a message: a container by its kind (its repr could be huge, or
+    recurse without end), anything else by a short repr."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "a list"
+    if isinstance(value, str | int | float | bool) or value is None:
+        try:
+            return _shorten(repr(value))
+        except ValueError:  # an int of more than 4,300 digits
+            return "a number too long to show"
+    return f"a {type(value).__name__} value"
 
 
 def _format_of(path: str) -> str:
@@ -189,6 +296,18 @@ def _format_of(path: str) -> str:
             )
         ]
     )
+
+
+class _JSONError(Exception):
+    """A JSONDecodeError, carried out of the reader (json is imported only for JSON files)."""
+
+    def __init__(self, problem: Any) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class _TOMLError(Exception):
+    """A TOMLDecodeError's message (tomllib is imported only for TOML files)."""
 
 
 def _parse_error(message: str, path: str, text: str, line: int, column: int) -> SbStrategyError:
@@ -217,8 +336,37 @@ def _toml_position(message: str) -> tuple[int, int]:
     return (int(match.group(1)), int(match.group(2))) if match else (1, 1)
 
 
+class _KeyIndex:
+    """The first place each quoted string, and each bare `key:` or `key =`, is written."""
+
+    _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+    _BARE = re.compile(r"[ \t]*([^:=\n]*?)[ \t]*[:=]")
+
+    def __init__(self, text: str) -> None:
+        self.quoted: dict[str, tuple[int, int]] = {}
+        self.bare: dict[str, tuple[int, int]] = {}
+        for number, line in enumerate(text.split("\n"), start=1):
+            for match in self._STRING.finditer(line):
+                self.quoted.setdefault(match.group(), (number, match.start() + 1))
+            bare = self._BARE.match(line)
+            if bare and bare.group(1):
+                self.bare.setdefault(bare.group(1), (number, bare.start(1) + 1))
+
+    def span(self, path: str, key: str) -> Span:
+        import json
+
+        found = self.quoted.get(json.dumps(key)) or self.quoted.get(json.dumps(key, ensure_ascii=False))
+        found = found or self.bare.get(key)
+        if found is None:
+            return Span(path, 1, 1, 1, 2)
+        line, column = found
+        return Span(path, line, column, line, column + len(key))
+
+
 def _locate(text: str, path: str, key: str) -> Span:
     """Where a key is written (first occurrence, quoted or bare); line 1 if unseen."""
+    import json
+
     for pattern in (re.escape(json.dumps(key)), r"(?m)^[ \t]*" + re.escape(key) + r"[ \t]*[:=]"):
         match = re.search(pattern, text)
         if match:
@@ -229,93 +377,123 @@ def _locate(text: str, path: str, key: str) -> Span:
     return Span(path, 1, 1, 1, 2)
 
 
-def _yaml(text: str, path: str) -> object:
+# The tags a plain YAML value may carry, written out (`!!str 3`) or implied.
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
+
+
+def _yaml(text: str, path: str, limits: Limits) -> object:
+    """Plain data from YAML text, built from the parser's events with a stack."""
     import yaml
 
+    def problem(message: str, mark: Any, suggestion: str | None = None) -> SbStrategyError:
+        # From the mark's offset: YAML also breaks lines at U+2028 and others,
+        # where every other reader (and the caret renderer) counts only "\n".
+        line, column = _line_column(text, mark.index) if mark is not None else (1, 1)
+        return SbStrategyError(
+            [Diagnostic("error", "assessment", message, Span(path, line, column, line, column + 1), suggestion)]
+        )
+
+    # Each open mapping or sequence: its value so far, and for a mapping the
+    # key waiting for its value (`_NO_KEY` when the next scalar is a key).
+    stack: list[tuple[dict[object, object] | list[object], object]] = []
+    result: object = _NO_KEY
+    documents = 0
+    loader = None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as problem:
-        mark = problem.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise _parse_error(f"not valid YAML: {problem.problem or problem}", path, text, line, column) from None
-    except yaml.YAMLError as problem:
-        raise _parse_error(f"not valid YAML: {problem}", path, text, 1, 1) from None
-    if node is None:
-        return {}
-    return _plain(node, path, yaml)
+        loader = yaml.SafeLoader(text)
+        while True:
+            event = loader.get_event()  # type: ignore[no-untyped-call]
+            if isinstance(event, yaml.StreamEndEvent):
+                break
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise problem("an assessment is one YAML document, not several", event.start_mark)
+                continue
+            if isinstance(event, yaml.StreamStartEvent | yaml.DocumentEndEvent):
+                continue
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                message = "YAML anchors and aliases are not allowed in an assessment"
+                raise problem(message, event.start_mark, "write each value out")
+            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                value: object = stack.pop()[0]
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                _check_tag(event.tag, event.start_mark, problem)
+                if len(stack) + 1 > limits.max_depth:
+                    raise _limit(problem(_too_deep(limits), event.start_mark, "an assessment is a flat list of facts"))
+                stack.append(({} if isinstance(event, yaml.MappingStartEvent) else [], _NO_KEY))
+                continue
+            else:  # a scalar
+                assert isinstance(event, yaml.ScalarEvent)
+                value = _scalar(loader, event, problem)
+            if not stack:
+                result = value
+                continue
+            container, key = stack[-1]
+            if isinstance(container, list):
+                container.append(value)
+            elif key is _NO_KEY:
+                if value is None or not isinstance(value, str | int | float | bool):
+                    raise problem("keys are names", event.start_mark)
+                if value in container:
+                    raise problem(f"'{_shorten(str(value))}' is given twice", event.start_mark, "give each name once")
+                stack[-1] = (container, value)
+            else:
+                container[key] = value
+                stack[-1] = (container, _NO_KEY)
+    except yaml.MarkedYAMLError as error:
+        raise problem(f"not valid YAML: {error.problem or error}", error.problem_mark) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, such as NUL
+        line, column = _line_column(text, error.position)
+        span = Span(path, line, column, line, column + 1)
+        character = error.character if isinstance(error.character, int) else ord(error.character)
+        message = f"not valid YAML: the character U+{character:04X} is not allowed"
+        raise SbStrategyError([Diagnostic("error", "assessment", message, span)]) from None
+    except yaml.YAMLError as error:
+        raise problem(f"not valid YAML: {error}", None) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return {} if result is _NO_KEY else result
 
 
-def _plain(root: object, path: str, yaml: object) -> object:
-    """YAML nodes to plain data, iteratively; aliases and duplicate keys refused."""
-    import yaml as y
+_NO_KEY = object()
 
-    constructor = y.SafeLoader.__new__(y.SafeLoader)
-    y.constructor.SafeConstructor.__init__(constructor)
-    seen: set[int] = set()
 
-    def span(node: y.Node) -> Span:
-        mark = node.start_mark
-        return Span(path, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    offset = min(max(offset, 0), len(text))
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
-    def scalar(node: y.ScalarNode) -> object:
-        try:
-            return constructor.construct_object(node)
-        except y.YAMLError as problem:
-            raise SbStrategyError([Diagnostic("error", "assessment", f"bad value: {problem}", span(node))]) from None
 
-    def enter(node: y.Node) -> None:
-        if id(node) in seen:
-            raise SbStrategyError(
-                [
-                    Diagnostic(
-                        "error",
-                        "assessment",
-                        "YAML anchors and aliases are not allowed in an assessment",
-                        span(node),
-                        "write each value out",
-                    )
-                ]
-            )
-        seen.add(id(node))
+def _limit(error: SbStrategyError) -> SbStrategyError:
+    return SbStrategyError([attrs.evolve(d, code="limit") for d in error.diagnostics])
 
-    result: dict[int, object] = {}
-    enter(root)  # type: ignore[arg-type]
-    stack: list[tuple[y.Node, bool]] = [(root, False)]  # type: ignore[list-item]
-    while stack:
-        node, done = stack.pop()
-        if isinstance(node, y.ScalarNode):
-            result[id(node)] = scalar(node)
-            continue
-        if not done:
-            stack.append((node, True))
-            children = [c for pair in node.value for c in pair] if isinstance(node, y.MappingNode) else list(node.value)
-            for child in children:
-                enter(child)
-                stack.append((child, False))
-            continue
-        if isinstance(node, y.MappingNode):
-            mapping: dict[object, object] = {}
-            for key_node, value_node in node.value:
-                key = result[id(key_node)]
-                if not isinstance(key, str | int | float | bool) or key is None:
-                    raise SbStrategyError([Diagnostic("error", "assessment", "keys are names", span(key_node))])
-                if key in mapping:
-                    raise SbStrategyError(
-                        [
-                            Diagnostic(
-                                "error",
-                                "assessment",
-                                f"'{key}' is given twice",
-                                span(key_node),
-                                "give each name once",
-                            )
-                        ]
-                    )
-                mapping[key] = result[id(value_node)]
-            result[id(node)] = mapping
-        else:
-            result[id(node)] = [result[id(c)] for c in node.value]
-    return result[id(root)]
+
+def _check_tag(tag: str | None, mark: object, problem: object) -> None:
+    if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
+        raise problem(  # type: ignore[operator]
+            f"the YAML tag '{_shorten(tag)}' is not allowed in an assessment",
+            mark,
+            "write plain values: yes, no, unknown or a number",
+        )
+
+
+def _scalar(loader: object, event: object, problem: object) -> object:
+    """A scalar's plain value, typed as YAML 1.1 reads it (`yes` is true, `3` an int)."""
+    import yaml
+
+    assert isinstance(loader, yaml.SafeLoader) and isinstance(event, yaml.ScalarEvent)
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+    _check_tag(tag, event.start_mark, problem)
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
+    try:
+        return loader.construct_object(node)
+    except (yaml.YAMLError, ValueError, OverflowError) as error:  # ValueError: int() of 4,300+ digits
+        raise problem(f"bad value: {_shorten(str(error))}", event.start_mark) from None  # type: ignore[operator]
 
 
 # Checking against a rule set ------------------------------------------------------------
@@ -325,9 +503,13 @@ def _value(raw: object) -> Fact | None:
     if isinstance(raw, bool):
         return Fact("yes" if raw else "no")
     if isinstance(raw, int | float):
-        if isinstance(raw, float) and not math.isfinite(raw):
+        try:
+            level = float(raw)
+        except OverflowError:  # an int beyond the float range
             return None
-        return Fact("unknown", float(raw))  # state follows from the level and `met at`
+        if not math.isfinite(level):
+            return None
+        return Fact("unknown", level)  # state follows from the level and `met at`
     if isinstance(raw, str):
         word = raw.strip().casefold()
         if word in ("yes", "true", "y"):
@@ -348,10 +530,11 @@ def _value(raw: object) -> Fact | None:
 
 def resolve_facts(ruleset: RuleSet, assessment: Assessment) -> dict[str, Fact]:
     """Facts by capability key, checked against the rules; every problem reported."""
-    from ._checks._context import suggest
+    from ._checks._context import Suggestions
 
     nodes = ruleset.model.nodes
     declared = {key: node.name for key, node in nodes.items() if node.kind == "capability"}
+    suggest = Suggestions(declared)
     facts: dict[str, Fact] = {}
     problems: list[Diagnostic] = []
     path = assessment.path
@@ -368,9 +551,9 @@ def resolve_facts(ruleset: RuleSet, assessment: Assessment) -> dict[str, Fact]:
                 Diagnostic(
                     "error",
                     "unknown-fact",
-                    f"'{name}' is not a capability of these rules",
+                    f"'{_shorten(name)}' is not a capability of these rules",
                     where(name),
-                    suggest(key, declared) or "check the spelling against the rule files",
+                    suggest(key) or "check the spelling against the rule files",
                 )
             )
             continue
@@ -390,7 +573,7 @@ def resolve_facts(ruleset: RuleSet, assessment: Assessment) -> dict[str, Fact]:
                 Diagnostic(
                     "error",
                     "bad-fact",
-                    f"'{name}': {raw!r} is not yes, no, unknown or a number",
+                    f"'{_shorten(name)}': {_show(raw)} is not yes, no, unknown or a number",
                     where(name),
                 )
             )
@@ -420,9 +603,9 @@ def _level_problems(
     problems: list[Diagnostic] = []
     reported: set[str] = set()
     for requirement in ruleset.requirements:
-        for atom in atoms(requirement.expr):
-            key = atom.name.key
-            if not hasattr(atom, "op") or key in reported:
+        # The keys compared by level, read from the code (no AST is built).
+        for key in references(requirement.code)[1]:
+            if key in reported:
                 continue
             fact = facts[key]
             if fact.level is None and fact.state != "unknown" and fact.explicit:

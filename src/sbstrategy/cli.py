@@ -1,4 +1,4 @@
-"""The command line: `sbstrategy check | assess | test | frameworks`.
+"""The command line: `sbstrategy check | assess | test | frameworks | explain | plan | diff | graph | fmt`.
 
 `main(argv)` returns the exit status and never lets an exception escape for
 bad input: 0 all good, 1 rule or assessment errors or failed scenarios,
@@ -8,25 +8,28 @@ bad input: 0 all good, 1 rule or assessment errors or failed scenarios,
 from __future__ import annotations
 
 import argparse
+import contextvars
+import gc
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, load, load_assessment
+import attrs
+
+from . import __version__, load
 from ._render import (
     Style,
     diagnostics_json,
     diagnostics_text,
-    evaluation_json,
-    evaluation_markdown,
-    evaluation_text,
     scenario_report,
 )
 from .catalogue import find_framework, frameworks
 from .errors import Diagnostic, SbStrategyError
 from .ruleset import RuleSet
+from .sources import Limits, MiB
 
 __all__ = ["main"]
 
@@ -68,12 +71,68 @@ def _expand(arguments: Sequence[str]) -> list[str]:
     return paths
 
 
+# Limits ----------------------------------------------------------------------------
+
+# The command line reads files its operator chose, among them generated models
+# of a million capabilities (about 60 MB), so it allows more than the library's
+# defaults, which are sized for text from strangers. `--limit NAME=VALUE`
+# changes any of them; the library reads files only under these.
+CLI_LIMITS = Limits(max_file_bytes=256 * MiB, max_total_bytes=1024 * MiB)
+
+_LIMITS: contextvars.ContextVar[Limits] = contextvars.ContextVar("sbstrategy_cli_limits", default=CLI_LIMITS)
+_LIMIT_NAMES = ("max_file_bytes", "max_total_bytes", "max_name_length", "max_depth", "max_files")
+_SIZE = re.compile(r"(\d[\d_]*)\s*([kmg]?)i?b?", re.IGNORECASE)
+
+
+def limits() -> Limits:
+    """The limits of the command being run (`--limit`, else `CLI_LIMITS`)."""
+    return _LIMITS.get()
+
+
+def _limit_argument(text: str) -> tuple[str, int]:
+    name, _, value = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if name not in _LIMIT_NAMES:
+        raise argparse.ArgumentTypeError(f"unknown limit {name!r}; the limits are {', '.join(_LIMIT_NAMES)}")
+    match = _SIZE.fullmatch(value.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{name} takes a whole number (sizes may end in K, M or G), not {value!r}")
+    scale = {"": 1, "k": 1024, "m": MiB, "g": 1024 * MiB}[match.group(2).lower()]
+    return name, int(match.group(1).replace("_", "")) * scale
+
+
+def _limit_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        type=_limit_argument,
+        metavar="NAME=VALUE",
+        help="change a limit on what is read (repeatable): max_file_bytes (default 256M), max_total_bytes "
+        "(1G), max_name_length (200), max_depth (100, at most 200), max_files (2000); see SECURITY.md",
+    )
+
+
+def _limits_of(args: argparse.Namespace) -> Limits:
+    changes = dict(getattr(args, "limit", None) or ())
+    try:
+        return attrs.evolve(CLI_LIMITS, **changes)
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
+
+
 def _load_or_report(path: str, out: TextIO) -> RuleSet | None:
     try:
-        return load(path)
+        rules = load(path, limits=limits())
     except SbStrategyError as error:
         print(diagnostics_text(error.diagnostics, error.sources), file=out)
         return None
+    # The rule set lives as long as the command. Frozen, its objects (millions for a
+    # large model) are left out of every later garbage collection, which would
+    # otherwise visit them all again and again while the evaluation and the report
+    # are built; `main` unfreezes them when the command ends.
+    gc.freeze()
+    return rules
 
 
 # Commands ---------------------------------------------------------------------------
@@ -84,7 +143,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     sources: dict[str, str] = {}
     for path in _expand(args.files):
         try:
-            rules = load(path)
+            rules = load(path, limits=limits())
             found.extend(rules.diagnostics)
             sources.update(rules.sources)
         except SbStrategyError as error:
@@ -105,27 +164,6 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
     return 1 if errors or (args.strict and warnings) else 0
-
-
-def _assess(args: argparse.Namespace, out: TextIO) -> int:
-    rules = _load_or_report(_rules_path(args.rules), out)
-    if rules is None:
-        return 1
-    if not os.path.exists(args.assessment):
-        raise UsageError(f"no such file: {args.assessment}")
-    try:
-        assessment = load_assessment(args.assessment)
-        evaluation = rules.evaluate(assessment, unlisted=args.unlisted)
-    except SbStrategyError as error:
-        print(diagnostics_text(error.diagnostics, error.sources), file=out)
-        return 1
-    if args.format == "json":
-        print(evaluation_json(evaluation), file=out)
-    elif args.format == "markdown":
-        print(evaluation_markdown(evaluation), file=out, end="")
-    else:
-        print(evaluation_text(evaluation, Style(_colour(out, args.color))), file=out)
-    return 0
 
 
 def _test(args: argparse.Namespace, out: TextIO) -> int:
@@ -206,6 +244,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    _limit_option(check)
     check.set_defaults(run=_check)
 
     assess = commands.add_parser(
@@ -215,9 +254,24 @@ def _parser() -> argparse.ArgumentParser:
         "the root causes to work on first, and the open questions.",
     )
     assess.add_argument("rules", metavar="RULES", help="a rule file or a shipped framework name (e.g. readiness)")
-    assess.add_argument("assessment", metavar="ASSESSMENT", help="a .yaml, .yml, .json or .toml assessment")
     assess.add_argument(
-        "--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)"
+        "assessment",
+        metavar="ASSESSMENT",
+        help="a .yaml, .yml, .json or .toml assessment, or a .csv with one organisation per row "
+        "(columns: organisation, then capabilities; cells yes, no, unknown, a level, or empty for unlisted)",
+    )
+    assess.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "summary", "csv", "jsonl"),
+        default="text",
+        help="output format (default: text); summary: JSON with each stage's status and counts and the next "
+        "stage's root causes in full; csv, jsonl: one row per organisation (the format for a .csv of organisations)",
+    )
+    assess.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="a progress bar on standard error while a CSV of organisations is assessed (default: auto, on a terminal)",
     )
     assess.add_argument(
         "--unlisted",
@@ -231,7 +285,7 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="colour (default: auto, on a terminal)",
     )
-    assess.set_defaults(run=_assess)
+    _limit_option(assess)
 
     test = commands.add_parser(
         "test",
@@ -243,6 +297,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     test.add_argument("-v", "--verbose", action="store_true", help="also list files whose scenarios all pass")
     test.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour (default: auto)")
+    _limit_option(test)
     test.set_defaults(run=_test)
 
     shipped = commands.add_parser(
@@ -252,6 +307,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     shipped.add_argument("--format", choices=("text", "json"), default="text")
     shipped.set_defaults(run=_frameworks)
+
+    # What-if and --output for assess, and the analyst commands (explain,
+    # plan, diff, graph, fmt), live in their own module.
+    from ._cli_tools import register
+
+    register(commands, assess)
     return parser
 
 
@@ -263,7 +324,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    reset = None
+    frozen = gc.get_freeze_count()
     try:
+        reset = _LIMITS.set(_limits_of(args))
         return int(args.run(args, out))
     except UsageError as problem:
         print(f"sbstrategy: error: {problem}", file=sys.stderr)
@@ -272,6 +336,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        if reset is not None:
+            _LIMITS.reset(reset)
+        if not frozen and gc.get_freeze_count():
+            gc.unfreeze()
 
 
 def main_entry() -> None:

@@ -8,6 +8,9 @@ bad input is what it reports.
 
 from __future__ import annotations
 
+import functools
+import re
+from array import array
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -73,12 +76,24 @@ def render_diagnostic(diagnostic: Diagnostic, source: str | None = None) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=2)
+def _line_starts(source: str) -> array[int]:
+    """Where each line of `source` starts. Cached (str hashes are cached too), so
+    rendering thousands of diagnostics of one file finds each line at once
+    instead of walking the text from its start every time."""
+    starts = array("q", [0])
+    starts.extend(match.end() for match in _NEWLINE.finditer(source))
+    return starts
+
+
+_NEWLINE = re.compile("\n")
+
+
 def _source_line(source: str, number: int) -> str | None:
-    start = 0
-    for _ in range(number - 1):
-        start = source.find("\n", start) + 1
-        if start == 0:
-            return None
+    starts = _line_starts(source)
+    if not 1 <= number <= len(starts):
+        return None
+    start = starts[number - 1]
     end = source.find("\n", start)
     return source[start : end if end >= 0 else len(source)].rstrip("\r")
 

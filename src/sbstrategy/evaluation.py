@@ -1,8 +1,14 @@
 """Three-valued evaluation: statuses, blockers, root causes, open questions.
 
-One pass over the nodes in dependency order. Each node's root causes and open
-questions are built from those of the nodes it needs, which were finished
-earlier in the pass, so nothing is searched again per stage.
+The pass itself runs over the rule set's compiled form (`_compiled.py`): one
+forward sweep over int-indexed arrays decides every node's value and status.
+This module turns those arrays into the public results, and only when they
+are read: a `NodeResult` is built when a node is looked up, its blockers when
+they are read, its root causes and open questions when they are read. An
+evaluation that only reports the stage reached and the status counts (the
+`summary` format, a batch over many organisations) therefore never pays for
+the blockers and root causes of 100,000 capabilities; one that prints them all
+pays for each once (see `_compiled.Run.materialise_causes`).
 
 Truth values are the integers 0 (no), 1 (unknown) and 2 (yes): Kleene's `and`
 is `min`, `or` is `max`, `not` is `2 - x`.
@@ -10,33 +16,36 @@ is `min`, `or` is `max`, `not` is `2 - x`.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from . import ast
+from . import _code, ast
+from ._compiled import (
+    _BULK_AFTER,
+    NO,
+    OPS,
+    STATE_WORD,
+    UNKNOWN,
+    YES,
+    Level,
+    Program,
+    RequirementCode,
+    Run,
+    fact_arrays,
+    gc_paused,
+)
 from ._transform import name_key
 from .assessment import Fact
-from .model import Node, Requirement, Stage
+from .model import Stage
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
 __all__ = ["Blocker", "Evaluation", "NodeResult", "evaluate"]
 
-NO, UNKNOWN, YES = 0, 1, 2
 _WORD = {NO: "no", UNKNOWN: "unknown", YES: "yes"}
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-    "=": operator.eq,
-    "!=": operator.ne,
-}
-_EMPTY: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -94,26 +103,167 @@ def _num(value: float | None) -> float | int | None:
     return int(value) if float(value).is_integer() else value
 
 
-@attrs.frozen
-class NodeResult:
-    """The outcome for one capability or stage."""
+_UNSET: Any = object()
 
-    name: str
-    kind: str
+
+class NodeResult:
+    """The outcome for one capability or stage.
+
+    Fields: `name`, `kind` ("capability" or "stage"), `status`, `blockers`,
+    `root_causes`, `open_questions` (sorted names), `in_place`, `level`
+    (capabilities), `effort`, `description`, `after` (stages). Results are
+    immutable; the blockers, root causes and open questions of a result that
+    comes from an evaluation are worked out the first time they are read.
+    """
+
+    # The fields that come from the rule set (name, kind, effort, description, after)
+    # are one tuple shared by every evaluation; blockers, root causes and open
+    # questions are a list filled in when each is first read.
+    __slots__ = ("_derived", "_index", "_source", "_static", "in_place", "level", "status")
+
     status: str
-    blockers: tuple[Blocker, ...] = ()
-    root_causes: tuple[str, ...] = ()
-    open_questions: tuple[str, ...] = ()
-    in_place: str | None = None
-    level: float | None = None
-    effort: float = 1
-    description: str | None = None
-    after: str | None = None
+    in_place: str | None
+    level: float | None
+    _static: tuple[str, str, float, str | None, str | None]
+    _derived: list[Any]
+    _source: Any
+    _index: int
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        status: str,
+        blockers: tuple[Blocker, ...] = (),
+        root_causes: tuple[str, ...] = (),
+        open_questions: tuple[str, ...] = (),
+        in_place: str | None = None,
+        level: float | None = None,
+        effort: float = 1,
+        description: str | None = None,
+        after: str | None = None,
+    ) -> None:
+        _SET_STATIC(self, (name, kind, effort, description, after))
+        _SET_STATUS(self, status)
+        _SET_IN_PLACE(self, in_place)
+        _SET_LEVEL(self, level)
+        _SET_DERIVED(self, [blockers, root_causes, open_questions])
+        _SET_SOURCE(self, None)
+        _SET_INDEX(self, -1)
+
+    @classmethod
+    def _lazy(cls, evaluation: Evaluation, i: int) -> NodeResult:
+        run = evaluation._run
+        result = object.__new__(cls)
+        static = run.program.static(i)
+        _SET_STATIC(result, static)
+        _SET_STATUS(result, run.status(i))
+        if static[1] == "capability":
+            _SET_IN_PLACE(result, STATE_WORD[run.in_place[i]])
+            _SET_LEVEL(result, run.levels[i])
+        else:
+            _SET_IN_PLACE(result, None)
+            _SET_LEVEL(result, None)
+        _SET_DERIVED(result, [_UNSET, _UNSET, _UNSET])
+        _SET_SOURCE(result, evaluation)
+        _SET_INDEX(result, i)
+        return result
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise attrs.exceptions.FrozenInstanceError()
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError()
+
+    @property
+    def name(self) -> str:
+        return self._static[0]
+
+    @property
+    def kind(self) -> str:
+        return self._static[1]
+
+    @property
+    def effort(self) -> float:
+        return self._static[2]
+
+    @property
+    def description(self) -> str | None:
+        return self._static[3]
+
+    @property
+    def after(self) -> str | None:
+        """The stage this stage comes after (None for a capability)."""
+        return self._static[4]
+
+    @property
+    def blockers(self) -> tuple[Blocker, ...]:
+        derived = self._derived
+        if derived[0] is _UNSET:
+            derived[0] = self._source._blockers(self._index)
+        found: tuple[Blocker, ...] = derived[0]
+        return found
+
+    @property
+    def root_causes(self) -> tuple[str, ...]:
+        derived = self._derived
+        if derived[1] is _UNSET:
+            derived[1] = self._source._root_causes(self._index)
+        found: tuple[str, ...] = derived[1]
+        return found
+
+    @property
+    def open_questions(self) -> tuple[str, ...]:
+        derived = self._derived
+        if derived[2] is _UNSET:
+            derived[2] = self._source._open_questions(self._index)
+        found: tuple[str, ...] = derived[2]
+        return found
 
     @property
     def holds(self) -> bool:
         """Met (a capability) or reached (a stage)."""
         return self.status in ("met", "reached")
+
+    _FIELDS = (
+        "name",
+        "kind",
+        "status",
+        "blockers",
+        "root_causes",
+        "open_questions",
+        "in_place",
+        "level",
+        "effort",
+        "description",
+        "after",
+    )
+
+    def _fields(self) -> tuple[object, ...]:
+        return (
+            self.name,
+            self.kind,
+            self.status,
+            self.blockers,
+            self.root_causes,
+            self.open_questions,
+            self.in_place,
+            self.level,
+            self.effort,
+            self.description,
+            self.after,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "NodeResult(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._FIELDS, self._fields(), strict=True)) + ")"
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"name": self.name, "status": self.status}
@@ -128,22 +278,61 @@ class NodeResult:
         return out
 
 
-@attrs.frozen
+# Setting slots through their descriptors: NodeResult refuses attribute assignment.
+_SLOT: Mapping[str, Any] = NodeResult.__dict__
+_SET_STATIC = _SLOT["_static"].__set__
+_SET_STATUS = _SLOT["status"].__set__
+_SET_IN_PLACE = _SLOT["in_place"].__set__
+_SET_LEVEL = _SLOT["level"].__set__
+_SET_DERIVED = _SLOT["_derived"].__set__
+_SET_SOURCE = _SLOT["_source"].__set__
+_SET_INDEX = _SLOT["_index"].__set__
+
+
 class Evaluation:
-    """Statuses of every stage (dependency order) and capability (declaration order)."""
+    """Statuses of every stage (dependency order) and capability (declaration order).
+
+    `framework` and `organisation` name the rule set and the assessment;
+    `stages` and `capabilities` are tuples of `NodeResult`.
+    """
+
+    __slots__ = ("_capabilities", "_results", "_run", "_stages", "framework", "organisation")
 
     framework: str | None
     organisation: str | None
-    stages: tuple[NodeResult, ...]
-    capabilities: tuple[NodeResult, ...]
-    _by_key: Mapping[str, NodeResult] = attrs.field(repr=False, eq=False)
+
+    def __init__(self, framework: str | None, organisation: str | None, run: Run) -> None:
+        self.framework = framework
+        self.organisation = organisation
+        self._run = run
+        self._results: dict[int, NodeResult] = {}
+        self._stages: tuple[NodeResult, ...] | None = None
+        self._capabilities: tuple[NodeResult, ...] | None = None
+
+    def _result(self, i: int) -> NodeResult:
+        result = self._results.get(i)
+        if result is None:
+            result = self._results[i] = NodeResult._lazy(self, i)
+        return result
+
+    @property
+    def stages(self) -> tuple[NodeResult, ...]:
+        if self._stages is None:
+            self._stages = tuple(self._result(i) for i in self._run.program.stages)
+        return self._stages
+
+    @property
+    def capabilities(self) -> tuple[NodeResult, ...]:
+        if self._capabilities is None:
+            self._capabilities = tuple(self._result(i) for i in self._run.program.capabilities)
+        return self._capabilities
 
     def node(self, name: str) -> NodeResult:
         """The result for a capability or stage, by name in any case or spacing."""
-        try:
-            return self._by_key[name_key(name)]
-        except KeyError:
-            raise KeyError(name) from None
+        i = self._run.program.index.get(name_key(name))
+        if i is None:
+            raise KeyError(name)
+        return self._result(i)
 
     def stage(self, name: str) -> NodeResult:
         result = self.node(name)
@@ -157,69 +346,152 @@ class Evaluation:
             raise KeyError(f"{name!r} is a stage, not a capability")
         return result
 
-    def _chain_depth(self) -> dict[str, int]:
-        """How many `after` links lead to each stage (0 for a stage with none)."""
-        depth: dict[str, int] = {}
-        for stage in self.stages:  # dependency order: a stage's `after` comes first
-            depth[stage.name] = depth[stage.after] + 1 if stage.after in depth else 0
-        return depth
+    def truth(self, expr: ast.Expr) -> str:
+        """The value of any expression over the rule set's names: yes, no or unknown."""
+        return _WORD[_Evaluator(self._run).value(expr)]
 
     @property
     def highest_reached(self) -> NodeResult | None:
         """The reached stage furthest along an `after` chain (the first such in
         dependency order), or None if no stage is reached."""
-        depth = self._chain_depth()
-        reached = [s for s in self.stages if s.status == "reached"]
-        return max(reached, key=lambda s: depth[s.name], default=None)
+        i = self._run.highest_reached()
+        return self._result(i) if i >= 0 else None
 
     @property
     def next_stage(self) -> NodeResult | None:
         """The stage to work towards: not reached, but the stage it comes after
         is (or it has none); the one furthest along a chain first."""
-        depth = self._chain_depth()
-        status = {s.name: s.status for s in self.stages}
-        open_ = [s for s in self.stages if s.status != "reached" and (s.after is None or status[s.after] == "reached")]
-        return max(open_, key=lambda s: depth[s.name], default=None)
+        i = self._run.next_stage()
+        return self._result(i) if i >= 0 else None
+
+    def status_counts(self) -> dict[str, int]:
+        """How many capabilities have each status: met, at-risk, ready, blocked, unknown."""
+        return self._run.capability_counts()
+
+    def with_facts(self, changes: Mapping[str, object]) -> Evaluation:
+        """This evaluation with some facts replaced, re-deciding only what depends on them.
+
+        `changes` maps capability names (any case or spacing) to yes, no, unknown
+        or a level, as in an assessment. The result is exactly what evaluating the
+        changed assessment from scratch gives; on a large model a change to one
+        fact costs a small fraction of that. Raises `SbStrategyError` for an
+        undeclared name (with a suggestion), a stage, or a bad value.
+        """
+        from ._facts import encode_changes
+
+        run = self._run
+        return Evaluation(self.framework, self.organisation, run.with_facts(encode_changes(run.program, changes)))
 
     def to_dict(self) -> dict[str, object]:
+        run = self._run
+        if len(run.program.capabilities) > _BULK_AFTER:
+            # every list is printed: one bottom-up pass beats a walk per node
+            run.materialise("causes")
+            run.materialise("questions")
         highest, upcoming = self.highest_reached, self.next_stage
+        with gc_paused():
+            return {
+                "framework": self.framework,
+                "organisation": self.organisation,
+                "highest_reached": highest.name if highest else None,
+                "next_stage": upcoming.name if upcoming else None,
+                "stages": [s.to_dict() for s in self.stages],
+                "capabilities": [c.to_dict() for c in self.capabilities],
+            }
+
+    def summary(self) -> dict[str, object]:
+        """The whole evaluation in a size that does not grow with the root-cause lists.
+
+        Each stage with its status and the number of its root causes and open
+        questions; the next stage's root causes and open questions in full; how
+        many capabilities have each status. The `summary` output format.
+        """
+        run = self._run
+        program = run.program
+        causes = run.stage_counts("causes")
+        questions = run.stage_counts("questions")
+        highest, upcoming = self.highest_reached, self.next_stage
+        stage_counts = dict.fromkeys(("reached", "blocked", "unknown"), 0)
+        stages = []
+        for i in program.stages:
+            status = run.status(i)
+            stage_counts[status] += 1
+            stages.append(
+                {
+                    "name": program.names[i],
+                    "status": status,
+                    "root_cause_count": causes[i],
+                    "open_question_count": questions[i],
+                }
+            )
         return {
             "framework": self.framework,
             "organisation": self.organisation,
             "highest_reached": highest.name if highest else None,
             "next_stage": upcoming.name if upcoming else None,
-            "stages": [s.to_dict() for s in self.stages],
-            "capabilities": [c.to_dict() for c in self.capabilities],
+            "next_stage_status": upcoming.status if upcoming else None,
+            "next_stage_root_causes": list(upcoming.root_causes) if upcoming else [],
+            "next_stage_open_questions": list(upcoming.open_questions) if upcoming else [],
+            "stages": stages,
+            "stage_status": stage_counts,
+            "capability_status": run.capability_counts(),
         }
 
+    # lazily derived parts of node results --------------------------------------------
+    def _blockers(self, i: int) -> tuple[Blocker, ...]:
+        run = self._run
+        if run.holds[i] != NO:
+            return ()
+        return tuple(_Evaluator(run).node_blockers(i))
 
-# The pass ---------------------------------------------------------------------------
+    def _root_causes(self, i: int) -> tuple[str, ...]:
+        return self._run.program.sorted_names(self._run.causes(i))
 
+    def _open_questions(self, i: int) -> tuple[str, ...]:
+        return self._run.program.sorted_names(self._run.questions(i))
 
-@attrs.define
-class _State:
-    value: dict[str, int] = attrs.field(factory=dict)
-    status: dict[str, str] = attrs.field(factory=dict)
-    causes: dict[str, frozenset[str]] = attrs.field(factory=dict)
-    blockers: dict[str, tuple[Blocker, ...]] = attrs.field(factory=dict)
-    questions: dict[str, frozenset[str]] = attrs.field(factory=dict)
+    # equality: the same results, as the attrs class before this one had ----------------
+    def _fields(self) -> tuple[object, ...]:
+        return (self.framework, self.organisation, self.stages, self.capabilities)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        run = self._run
+        return hash((self.framework, self.organisation, tuple(run.values), tuple(run.holds)))
+
+    def __repr__(self) -> str:
+        return (
+            f"Evaluation(framework={self.framework!r}, organisation={self.organisation!r}, "
+            f"stages={len(self._run.program.stages)}, capabilities={len(self._run.program.capabilities)})"
+        )
 
 
 class _Evaluator:
-    def __init__(self, ruleset: RuleSet, facts: Mapping[str, Fact]) -> None:
-        self.nodes = ruleset.model.nodes
-        self.facts = facts
-        self.state = _State()
+    """Term values and blockers of AST expressions, read from one run's arrays.
 
-    # values ---------------------------------------------------------------------
+    Blockers keep the structure of the rule as written, so they are built from
+    the AST (the compiled form flattens conjunctions); only the nodes whose
+    blockers are read pay for it.
+    """
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.program: Program = run.program
+        self.index = run.program.index
+
     def value(self, expr: ast.Expr) -> int:
+        values, levels, index = self.run.values, self.run.levels, self.index
         if isinstance(expr, ast.Ref):
-            return self.state.value[expr.name.key]
+            return values[index[expr.name.key]]
         if isinstance(expr, ast.Compare):
-            level = self.facts[expr.name.key].level
+            level = levels[index[expr.name.key]]
             if level is None:
                 return UNKNOWN
-            return YES if _OPS[expr.op](level, expr.value) else NO
+            return YES if OPS[expr.op](level, expr.value) else NO
         if isinstance(expr, ast.Not):
             return YES - self.value(expr.operand)
         if isinstance(expr, ast.All):
@@ -236,211 +508,106 @@ class _Evaluator:
                 if result == YES:
                     break
             return result
-        values = [self.value(item) for item in expr.items]
-        yes = values.count(YES)
+        found = [self.value(item) for item in expr.items]
+        yes = found.count(YES)
         if yes >= expr.count:
             return YES
-        return NO if yes + values.count(UNKNOWN) < expr.count else UNKNOWN
+        return NO if yes + found.count(UNKNOWN) < expr.count else UNKNOWN
 
-    # blockers (for a term whose value is NO) -------------------------------------------
-    def blockers(self, expr: ast.Expr) -> list[Blocker]:
-        if isinstance(expr, ast.Ref):
-            key = expr.name.key
-            node = self.nodes[key]
-            return [Blocker("missing", node.name, node.kind, self.state.status[key])]
-        if isinstance(expr, ast.Compare):
-            node = self.nodes[expr.name.key]
-            found = self.facts[expr.name.key].level
-            return [Blocker("level", node.name, "capability", op=expr.op, needed=expr.value, found=found)]
-        if isinstance(expr, ast.Not):
-            holding = sorted({self.nodes[a.name.key].name for a in _atoms_with(self, expr.operand, YES)}, key=name_key)
-            return [Blocker("excluded", names=tuple(holding))]
-        if isinstance(expr, ast.All):
-            out: list[Blocker] = []
-            for operand in expr.operands:
-                if self.value(operand) == NO:
-                    out.extend(self.blockers(operand))
-            return out
-        if isinstance(expr, ast.Any):
-            return [Blocker("any", options=tuple(tuple(self.blockers(op)) for op in expr.operands))]
-        failing = [item for item in expr.items if self.value(item) == NO]
-        have = sum(1 for item in expr.items if self.value(item) == YES)
-        items = tuple(b for item in failing for b in self.blockers(item))
-        return [Blocker("at-least", needed=expr.count, have=have, items=items)]
+    def code_value(self, code: RequirementCode) -> int:
+        """The value of a requirement's code (see `_code`: names by key)."""
+        if code.__class__ is str:
+            return self.run.values[self.index[code]]
+        op = code[0]
+        if op == _code.CMP:
+            level = self.run.levels[self.index[code[1]]]
+            if level is None:
+                return UNKNOWN
+            return YES if OPS[code[2]](level, code[3]) else NO
+        if op == _code.NOT:
+            return YES - self.code_value(code[1])
+        if op == _code.ALL:
+            return min(map(self.code_value, code[1:]))
+        if op == _code.ANY:
+            return max(map(self.code_value, code[1:]))
+        found = [self.code_value(item) for item in code[2:]]
+        yes = found.count(YES)
+        if yes >= code[1]:
+            return YES
+        return NO if yes + found.count(UNKNOWN) < code[1] else UNKNOWN
 
-    def causes(self, blockers: Iterable[Blocker]) -> frozenset[str]:
-        found: set[str] = set()
-        single: frozenset[str] | None = None
-        count = 0
-        for blocker in blockers:
-            part = self._causes_of(blocker)
-            count += 1
-            single = part
-            found.update(part)
-        if count == 1 and single is not None:
-            return single  # share the set: chains stay linear
-        return frozenset(found)
-
-    def _causes_of(self, blocker: Blocker) -> frozenset[str]:
-        kind = blocker.kind
-        if kind in ("missing", "after"):
-            key = name_key(blocker.name or "")
-            status = self.state.status[key]
-            if status in ("ready", "unknown"):
-                return frozenset((key,))
-            return self.state.causes.get(key, _EMPTY)
-        if kind == "level":
-            return frozenset((name_key(blocker.name or ""),))
-        if kind == "excluded":
-            return frozenset(name_key(n) for n in blocker.names)
-        if kind == "any":
-            return self.causes(b for option in blocker.options for b in option)
-        return self.causes(blocker.items)
-
-    # open questions (for a term whose value is UNKNOWN) -----------------------------------
-    def questions(self, expr: ast.Expr) -> frozenset[str]:
-        if isinstance(expr, ast.Ref):
-            return self.state.questions.get(expr.name.key, _EMPTY)
-        if isinstance(expr, ast.Compare):
-            return frozenset((expr.name.key,))
-        found: set[str] = set()
-        parts = [c for c in _children(expr) if self.value(c) == UNKNOWN]
-        if len(parts) == 1:
-            return self.questions(parts[0])
-        for part in parts:
-            found.update(self.questions(part))
-        return frozenset(found)
-
-    # nodes ---------------------------------------------------------------------------
-    def run(self, order: Iterable[str], by_subject: Mapping[str, tuple[Requirement, ...]]) -> None:
-        state = self.state
-        for key in order:
-            node = self.nodes[key]
-            requirements = by_subject.get(key, ())
-            values = [self.value(r.expr) for r in requirements]
-            after = node.after if isinstance(node, Stage) else None
-            after_value = state.value[after] if after is not None else YES
-            holds = min([*values, after_value], default=YES)
-            if isinstance(node, Stage):
-                state.value[key] = holds
-                status = {YES: "reached", NO: "blocked", UNKNOWN: "unknown"}[holds]
-            else:
-                in_place = self._in_place(key)
-                state.value[key] = min(in_place, holds)
-                status = _capability_status(in_place, holds)
-            state.status[key] = status
-            if holds == NO:
-                blockers = tuple(self._node_blockers(node, requirements, values, after_value))
-                state.blockers[key] = blockers
-                state.causes[key] = self.causes(blockers)
-            if status == "unknown":
-                state.questions[key] = self._node_questions(key, node, requirements, values, after_value)
-
-    def _in_place(self, key: str) -> int:
-        state = self.facts[key].state
-        return YES if state == "yes" else NO if state == "no" else UNKNOWN
-
-    def _node_blockers(
-        self, node: Node, requirements: Iterable[Requirement], values: list[int], after_value: int
+    def blockers(
+        self, code: RequirementCode, because: str | None = None, rule: ast.Span | None = None
     ) -> list[Blocker]:
+        """The blockers of a term whose value is NO, in the structure of the rule as written.
+
+        `because` and `rule` go on the blockers of the top level (the items of the
+        list returned, which for `A and B` are those of the failing sides).
+        """
+        program, run = self.program, self.run
+        if code.__class__ is str:
+            j = self.index[code]
+            kind = "stage" if program.is_stage[j] else "capability"
+            return [Blocker("missing", program.names[j], kind, run.status(j), because=because, rule=rule)]
+        op = code[0]
+        if op == _code.CMP:
+            j = self.index[code[1]]
+            needed, found = code[3], run.levels[j]
+            name = program.names[j]
+            return [
+                Blocker("level", name, "capability", op=code[2], needed=needed, found=found, because=because, rule=rule)
+            ]
+        if op == _code.NOT:
+            # the names inside whose term holds
+            keys: set[str] = set()
+            stack = [code[1]]
+            while stack:
+                part = stack.pop()
+                if part.__class__ is str or part[0] == _code.CMP:
+                    if self.code_value(part) == YES:
+                        keys.add(part if part.__class__ is str else part[1])
+                else:
+                    stack.extend(part[1:] if part[0] != _code.OF else part[2:])
+            names = tuple(program.names[self.index[k]] for k in sorted(keys))
+            return [Blocker("excluded", names=names, because=because, rule=rule)]
+        if op == _code.ALL:
+            out: list[Blocker] = []
+            values, index = run.values, self.index
+            for part in code[1:]:
+                if (values[index[part]] if part.__class__ is str else self.code_value(part)) == NO:
+                    out.extend(self.blockers(part, because, rule))
+            return out
+        if op == _code.ANY:
+            options = tuple(tuple(self.blockers(part)) for part in code[1:])
+            return [Blocker("any", options=options, because=because, rule=rule)]
+        items = code[2:]
+        found_values = [self.code_value(item) for item in items]
+        failing = tuple(b for item, v in zip(items, found_values, strict=True) if v == NO for b in self.blockers(item))
+        have = found_values.count(YES)
+        return [Blocker("at-least", needed=code[1], have=have, items=failing, because=because, rule=rule)]
+
+    def node_blockers(self, i: int) -> list[Blocker]:
+        program, run = self.program, self.run
         out: list[Blocker] = []
-        if isinstance(node, Stage) and node.after is not None and after_value == NO:
-            before = self.nodes[node.after]
-            out.append(Blocker("after", before.name, "stage", self.state.status[node.after], rule=node.after_span))
-        for requirement, value in zip(requirements, values, strict=True):
-            if value == NO:
-                out.extend(
-                    attrs.evolve(b, because=requirement.because, rule=requirement.span)
-                    for b in self.blockers(requirement.expr)
-                )
+        node = program.node(i)
+        a = program.after[i]
+        if isinstance(node, Stage) and a >= 0 and run.values[a] == NO:
+            out.append(Blocker("after", program.names[a], "stage", run.status(a), rule=node.after_span))
+        for requirement in program.requirements.get(i, ()):
+            if self.code_value(requirement.code) == NO:
+                out.extend(self.blockers(requirement.code, requirement.because, requirement.span))
         return out
-
-    def _node_questions(
-        self, key: str, node: Node, requirements: Iterable[Requirement], values: list[int], after_value: int
-    ) -> frozenset[str]:
-        found: set[str] = set()
-        if node.kind == "capability" and self.facts[key].state == "unknown":
-            found.add(key)
-        if isinstance(node, Stage) and node.after is not None and after_value == UNKNOWN:
-            found.update(self.state.questions.get(node.after, _EMPTY))
-        for requirement, value in zip(requirements, values, strict=True):
-            if value == UNKNOWN:
-                found.update(self.questions(requirement.expr))
-        return frozenset(found)
-
-
-def _children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
-    if isinstance(expr, ast.All | ast.Any):
-        return expr.operands
-    if isinstance(expr, ast.AtLeast):
-        return expr.items
-    if isinstance(expr, ast.Not):
-        return (expr.operand,)
-    return ()
-
-
-def _atoms_with(evaluator: _Evaluator, expr: ast.Expr, value: int) -> list[ast.Ref | ast.Compare]:
-    """The references and comparisons inside `expr` whose term has `value`."""
-    from ._exprs import atoms
-
-    return [a for a in atoms(expr) if evaluator.value(a) == value]
-
-
-def _capability_status(in_place: int, requirements: int) -> str:
-    if requirements == UNKNOWN:
-        return "unknown"
-    if in_place == YES:
-        return "met" if requirements == YES else "at-risk"
-    if in_place == NO:
-        return "ready" if requirements == YES else "blocked"
-    return "unknown" if requirements == YES else "blocked"
-
-
-def _sorted_names(keys: Iterable[str], nodes: Mapping[str, Node]) -> tuple[str, ...]:
-    return tuple(sorted((nodes[k].name for k in keys), key=lambda n: (name_key(n), n)))
 
 
 def evaluate(ruleset: RuleSet, facts: Mapping[str, Fact], organisation: str | None = None) -> Evaluation:
     """Evaluate checked facts (see `assessment.resolve_facts`) against `ruleset`."""
-    evaluator = _Evaluator(ruleset, facts)
-    by_subject = ruleset.requirements_by_subject
-    evaluator.run(ruleset.order, by_subject)
-    state = evaluator.state
-    nodes = ruleset.model.nodes
+    program = ruleset.compiled
+    in_place, levels = fact_arrays(program, facts)
+    return Evaluation(ruleset.framework, organisation, Run.evaluate(program, in_place, levels))
 
-    def result(node: Node) -> NodeResult:
-        key = node.key
-        status = state.status[key]
-        blockers = state.blockers.get(key, ())
-        causes = state.causes.get(key, _EMPTY)
-        if not isinstance(node, Stage):
-            fact = facts[key]
-            in_place = fact.state
-            return NodeResult(
-                node.name,
-                "capability",
-                status,
-                blockers,
-                _sorted_names(causes, nodes) if status != "met" else (),
-                _sorted_names(state.questions.get(key, _EMPTY), nodes),
-                in_place,
-                fact.level,
-                node.effort,
-                node.description,
-            )
-        return NodeResult(
-            node.name,
-            "stage",
-            status,
-            blockers,
-            _sorted_names(causes, nodes),
-            _sorted_names(state.questions.get(key, _EMPTY), nodes),
-            description=node.description,
-            effort=node.effort,
-            after=nodes[node.after].name if node.after else None,
-        )
 
-    stages = tuple(result(s) for s in ruleset.stages)
-    capabilities = tuple(result(c) for c in ruleset.capabilities)
-    by_key = {name_key(r.name): r for r in (*stages, *capabilities)}
-    return Evaluation(ruleset.framework, organisation, stages, capabilities, by_key)
+def evaluate_arrays(
+    ruleset: RuleSet, in_place: list[int], levels: list[Level], organisation: str | None = None
+) -> Evaluation:
+    """Evaluate facts already encoded as arrays (see `_facts`)."""
+    return Evaluation(ruleset.framework, organisation, Run.evaluate(ruleset.compiled, in_place, levels))

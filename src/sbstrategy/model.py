@@ -1,19 +1,31 @@
 """The rule set's declarations after includes are merged: what checks,
 evaluation, the graph and renderers read.
 
-Built once from the AST by `build_model`, which also reports the problems that
-only show while merging declarations (conflicting attributes, bad attribute
-values, a name that is both a capability and a stage).
+Built once by `build_model` from AST statements or from the fast path's
+records (`_fastparse.read_compact`), which also reports the problems that only
+show while merging declarations (conflicting attributes, bad attribute values,
+a name that is both a capability and a stage).
+
+A requirement keeps its expression as a code (`_code`): a large rule set has
+hundreds of thousands of references, and building, keeping and caching an AST
+node per reference would cost most of the time and memory of loading. The AST
+of a requirement (`Requirement.expr`) is read again from the file's text when
+someone asks for it, and is then the one the parser gives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from . import ast
+from ._code import Code, code_of
 from .errors import Diagnostic
+
+if TYPE_CHECKING:
+    from ._fastparse import Origin
 
 __all__ = ["Capability", "Model", "Node", "Requirement", "Stage", "build_model"]
 
@@ -57,14 +69,40 @@ Node = Capability | Stage
 
 @attrs.frozen
 class Requirement:
-    """One `SUBJECT requires EXPR` line (several for one subject all apply)."""
+    """One `SUBJECT requires EXPR` line (several for one subject all apply).
+
+    `code` is the requirement in compact form (see `_code`); `expr` and
+    `subject_name` are the AST, built on first use.
+    """
 
     subject: str
-    expr: ast.Expr
+    code: Code
     span: ast.Span = attrs.field(eq=False, repr=False)
-    subject_name: ast.Name | None = attrs.field(default=None, eq=False, repr=False)
     because: str | None = None
     source: str | None = None
+    # The rule statement, or the file it is read again from (at the span's line).
+    _rule: ast.Rule | Origin | None = attrs.field(default=None, eq=False, repr=False)
+
+    def _statement(self) -> ast.Rule | None:
+        rule = self._rule
+        if rule is None or isinstance(rule, ast.Rule):
+            return rule
+        statement = rule.statement(self.span.line - 1)
+        assert isinstance(statement, ast.Rule)
+        object.__setattr__(self, "_rule", statement)
+        return statement
+
+    @property
+    def expr(self) -> ast.Expr:
+        statement = self._statement()
+        if statement is None:
+            raise ValueError("this requirement was built without its text")
+        return statement.requirement
+
+    @property
+    def subject_name(self) -> ast.Name | None:
+        statement = self._statement()
+        return statement.subject if statement is not None else None
 
 
 @attrs.frozen
@@ -81,6 +119,9 @@ class Model:
 
 
 # Attribute values ------------------------------------------------------------------
+
+# The values of a declaration without attribute lines (never changed).
+_NO_VALUES: dict[str, object] = {}
 
 _STRING_KEYS = {"description", "source", "owner", "because"}
 _NUMBER_KEYS = {"effort", "met at"}
@@ -176,12 +217,24 @@ def _attribute_value(attribute: ast.Attribute, diagnostics: list[Diagnostic]) ->
 # Building -------------------------------------------------------------------------
 
 
-@attrs.define
+# A declared name as the model keeps it: text, key, and where it is written.
+_Declared = tuple[str, str, ast.Span]
+
+
 class _Draft:
-    kind: str
-    name: ast.Name
-    values: dict[str, object]
-    after: ast.Name | None = None
+    """What the declarations of one name say, merged."""
+
+    __slots__ = ("after", "key", "kind", "span", "text", "values")
+
+    def __init__(
+        self, kind: str, text: str, key: str, span: ast.Span, values: dict[str, object], after: _Declared | None
+    ) -> None:
+        self.kind = kind
+        self.text = text
+        self.key = key
+        self.span = span
+        self.values = values
+        self.after = after
 
 
 def _merge(draft: _Draft, values: dict[str, object], span: ast.Span, diagnostics: list[Diagnostic]) -> None:
@@ -190,75 +243,122 @@ def _merge(draft: _Draft, values: dict[str, object], span: ast.Span, diagnostics
         if old is None:
             draft.values[key] = value
         elif old != value:
+            first = draft.span
             diagnostics.append(
                 Diagnostic(
                     "warning",
                     "conflicting-declaration",
-                    f"'{draft.name.text}' is declared again with a different {key}",
+                    f"'{draft.text}' is declared again with a different {key}",
                     span,
-                    f"the first declaration (line {draft.name.span.line} of {draft.name.span.path}) is kept: {old!r}",
+                    f"the first declaration (line {first.line} of {first.path}) is kept: {old!r}",
                 )
             )
 
 
-def build_model(statements: Iterable[ast.Statement], files: tuple[str, ...]) -> tuple[Model, list[Diagnostic]]:
-    """Merge declarations across files; report declaration-level problems."""
+def _declared(name: ast.Name | None) -> _Declared | None:
+    return None if name is None else (name.text, name.key, name.span)
+
+
+def build_model(
+    statements: Iterable[ast.Statement | tuple[object, ...]],
+    files: tuple[str, ...],
+    origins: dict[str, Origin] | None = None,
+) -> tuple[Model, list[Diagnostic]]:
+    """Merge declarations across files; report declaration-level problems.
+
+    `statements` are AST statements or the fast path's records; `origins`
+    holds, by path, the files whose records' rules can be read again.
+    """
+    from ._fastparse import CAPABILITY, RULE
+
     diagnostics: list[Diagnostic] = []
     drafts: dict[str, _Draft] = {}
     requirements: list[Requirement] = []
     scenarios: list[ast.Scenario] = []
     framework: tuple[str, dict[str, object]] | None = None
     frameworks_per_file: dict[str, ast.FrameworkDecl] = {}
+    origins = origins or {}
 
-    def declare(kind: str, name: ast.Name, values: dict[str, object], after: ast.Name | None) -> None:
-        draft = drafts.get(name.key)
+    def declare(
+        kind: str, text: str, key: str, span: ast.Span, values: dict[str, object], after: _Declared | None
+    ) -> None:
+        draft = drafts.get(key)
         if draft is None:
-            drafts[name.key] = _Draft(kind, name, dict(values), after)
+            # A declaration without attributes shares the empty dict until it gets one.
+            drafts[key] = _Draft(kind, text, key, span, dict(values) if values else _NO_VALUES, after)
             return
         if draft.kind != kind:
+            first = draft.span
             diagnostics.append(
                 _error(
                     "kind-conflict",
-                    f"'{name.text}' is declared as a {kind} here and as a {draft.kind} "
-                    f"at {draft.name.span.path}:{draft.name.span.line}",
-                    name.span,
+                    f"'{text}' is declared as a {kind} here and as a {draft.kind} at {first.path}:{first.line}",
+                    span,
                     "a name is either a capability or a stage; rename one of them",
                 )
             )
             return
-        _merge(draft, values, name.span, diagnostics)
+        if values:
+            if draft.values is _NO_VALUES:
+                draft.values = {}
+            _merge(draft, values, span, diagnostics)
         if after is not None:
             if draft.after is None:
                 draft.after = after
-            elif draft.after.key != after.key:
+            elif draft.after[1] != after[1]:
                 diagnostics.append(
                     Diagnostic(
                         "warning",
                         "conflicting-declaration",
-                        f"stage '{name.text}' is declared again after a different stage",
-                        after.span,
-                        f"the first declaration is kept: after {draft.after.text}",
+                        f"stage '{text}' is declared again after a different stage",
+                        after[2],
+                        f"the first declaration is kept: after {draft.after[0]}",
                     )
                 )
 
     for statement in statements:
-        if isinstance(statement, ast.CapabilityDecl):
+        if type(statement) is tuple:
+            # A record of the fast path (see _fastparse.CAPABILITY, DECLARE and RULE).
+            tag = statement[0]
+            if tag == CAPABILITY:
+                _, text, key, span = statement
+                declare("capability", text, key, span, _NO_VALUES, None)  # type: ignore[arg-type]
+            elif tag == RULE:
+                _, _, subject, code, span, attributes = statement
+                values = attribute_values(attributes, "requires", diagnostics) if attributes else _NO_VALUES  # type: ignore[arg-type]
+                requirements.append(
+                    Requirement(
+                        subject,  # type: ignore[arg-type]
+                        code,  # type: ignore[arg-type]
+                        span,  # type: ignore[arg-type]
+                        values.get("because"),  # type: ignore[arg-type]
+                        values.get("source"),  # type: ignore[arg-type]
+                        origins.get(span.path),  # type: ignore[attr-defined]
+                    )
+                )
+            else:
+                _, kind, names, after, attributes = statement
+                values = attribute_values(attributes, kind, diagnostics) if attributes else _NO_VALUES  # type: ignore[arg-type]
+                for text, key, span in names:  # type: ignore[attr-defined]
+                    declare(kind, text, key, span, values, after)  # type: ignore[arg-type]
+        elif isinstance(statement, ast.CapabilityDecl):
             values = attribute_values(statement.attributes, "capability", diagnostics)
             for name in statement.names:
-                declare("capability", name, values, None)
+                declare("capability", name.text, name.key, name.span, values, None)
         elif isinstance(statement, ast.StageDecl):
+            name = statement.name
             values = attribute_values(statement.attributes, "stage", diagnostics)
-            declare("stage", statement.name, values, statement.after)
+            declare("stage", name.text, name.key, name.span, values, _declared(statement.after))
         elif isinstance(statement, ast.Rule):
             values = attribute_values(statement.attributes, "requires", diagnostics)
             requirements.append(
                 Requirement(
                     statement.subject.key,
-                    statement.requirement,
+                    code_of(statement.requirement),
                     statement.span,
-                    statement.subject,
                     values.get("because"),  # type: ignore[arg-type]
                     values.get("source"),  # type: ignore[arg-type]
+                    statement,
                 )
             )
         elif isinstance(statement, ast.FrameworkDecl):
@@ -288,28 +388,33 @@ def build_model(statements: Iterable[ast.Statement], files: tuple[str, ...]) -> 
     stages: list[Stage] = []
     for key, draft in drafts.items():
         v = draft.values
+        text, span = draft.text, draft.span
         if draft.kind == "capability":
-            capability = Capability(
-                draft.name.text,
-                key,
-                draft.name.span,
-                description=v.get("description"),  # type: ignore[arg-type]
-                source=v.get("source"),  # type: ignore[arg-type]
-                effort=v.get("effort", 1),  # type: ignore[arg-type]
-                owner=v.get("owner"),  # type: ignore[arg-type]
-                tags=v.get("tags", ()),  # type: ignore[arg-type]
-                met_at=v.get("met at", 1),  # type: ignore[arg-type]
-            )
+            if v:
+                capability = Capability(
+                    text,
+                    key,
+                    span,
+                    description=v.get("description"),  # type: ignore[arg-type]
+                    source=v.get("source"),  # type: ignore[arg-type]
+                    effort=v.get("effort", 1),  # type: ignore[arg-type]
+                    owner=v.get("owner"),  # type: ignore[arg-type]
+                    tags=v.get("tags", ()),  # type: ignore[arg-type]
+                    met_at=v.get("met at", 1),  # type: ignore[arg-type]
+                )
+            else:
+                capability = Capability(text, key, span)
             capabilities.append(capability)
             nodes[key] = capability
         else:
+            after = draft.after
             stage = Stage(
-                draft.name.text,
+                text,
                 key,
-                draft.name.span,
-                after=draft.after.key if draft.after else None,
-                after_span=draft.after.span if draft.after else None,
-                after_name=draft.after.text if draft.after else None,
+                span,
+                after=after[1] if after else None,
+                after_span=after[2] if after else None,
+                after_name=after[0] if after else None,
                 description=v.get("description"),  # type: ignore[arg-type]
                 source=v.get("source"),  # type: ignore[arg-type]
                 effort=v.get("effort", 1),  # type: ignore[arg-type]

@@ -24,15 +24,23 @@ class SbrLexer(RegexLexer):
     tokens: ClassVar[dict[str, list[object]]] = {  # type: ignore[misc]
         "root": [
             (r"#.*$", Comment.Single),
+            # Before the white-space rule: an attribute keyword counts only at
+            # the start of an indented line, so the indentation is matched with it.
+            (
+                r"(?i)^([ \t]+)"
+                r"(description|source|effort|owner|tags|because|met[ \t]+at|given[ \t]+unknown|given|expect)\b",
+                bygroups(Whitespace, Keyword),
+            ),
             (r"\n", Whitespace),
             (r"[ \t]+", Whitespace),
             (
                 r"(?i)^(framework|capability|stage|include|scenario)\b",
                 Keyword.Declaration,
             ),
+            # The status word of an `expect` line.
             (
-                r"(?i)^([ \t]+)(description|source|effort|owner|tags|because|met at|given unknown|given|expect)\b",
-                bygroups(Whitespace, Keyword),
+                r"(?i)\b(is)([ \t]+)(met|at-risk|ready|blocked|unknown|reached)(?![\w'\-])",
+                bygroups(Keyword, Whitespace, Name.Constant),
             ),
             (words(("requires", "and", "or", "not"), prefix=r"(?i)\b", suffix=r"\b"), Operator.Word),
             (words(("after", "of", "level", "is", "by"), prefix=r"(?i)\b", suffix=r"\b"), Keyword),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from .model import Capability, Model, Node, Requirement, Stage
 if TYPE_CHECKING:
     import networkx
 
+    from ._compiled import Program
     from .assessment import Assessment
     from .evaluation import Evaluation
     from .scenarios import ScenarioResult
@@ -98,15 +99,39 @@ class RuleSet:
 
         return build_graph(self.model)
 
+    @cached_property
+    def compiled(self) -> Program:
+        """The rule set as int-indexed arrays, built once: what evaluation runs on."""
+        from ._compiled import Program
+
+        return Program(self)
+
     def evaluate(self, facts: Assessment | Mapping[str, object], *, unlisted: str | None = None) -> Evaluation:
         """Evaluate an assessment (or a plain mapping of name to yes/no/unknown/level)."""
-        from .assessment import Assessment, resolve_facts
-        from .evaluation import evaluate
+        from ._facts import encode_assessment
+        from .assessment import Assessment
+        from .evaluation import evaluate_arrays
 
         assessment = facts if isinstance(facts, Assessment) else Assessment.from_mapping(facts)
         if unlisted is not None:
             assessment = assessment.with_unlisted(unlisted)
-        return evaluate(self, resolve_facts(self, assessment), assessment.organisation)
+        in_place, levels = encode_assessment(self, assessment)
+        return evaluate_arrays(self, in_place, levels, assessment.organisation)
+
+    def evaluate_many(
+        self, rows: Iterable[Assessment | Mapping[str, object]], *, unlisted: str | None = None
+    ) -> Iterator[Evaluation]:
+        """Evaluate many assessments (one per organisation), yielding one result per row as it goes.
+
+        Each row is what `evaluate` takes: an `Assessment`, or a mapping of names to
+        yes/no/unknown/level (optionally under `facts:` with an `organisation:`). The
+        rule set is compiled once for all rows, and every result is computed lazily
+        beyond the statuses, so a row costs time proportional to the model only.
+        Raises `SbStrategyError` at the first row with a problem.
+        """
+        from ._batch import evaluate_many
+
+        return evaluate_many(self, rows, unlisted=unlisted)
 
     def run_scenarios(self, *, included: bool = False) -> tuple[ScenarioResult, ...]:
         """Run the scenarios written in the main file (with `included`, also those

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-import difflib
 from functools import cached_property
+from itertools import chain
 
 import attrs
 
+from .._code import references
 from .._order import Edge, Order, dependency_edges, order
 from ..model import Model
 
-__all__ = ["Context", "suggest"]
+__all__ = ["Context", "Suggestions", "suggest"]
 
 
 @attrs.define
@@ -19,18 +20,78 @@ class Context:
 
     @cached_property
     def edges(self) -> list[Edge]:
+        """Every dependency edge, with positions (an object per reference: the
+        checks that run on every load read `references` instead)."""
         return dependency_edges(self.model)
 
     @cached_property
+    def references(self) -> list[tuple[tuple[str, ...], tuple[str, ...], bool]]:
+        """For each requirement, the keys it reads, the keys it compares by
+        level, and whether it is plain (see `_code.references`)."""
+        return [references(requirement.code) for requirement in self.model.requirements]
+
+    @cached_property
+    def all_declared(self) -> bool:
+        """Whether every subject and every name in a requirement is declared,
+        and only capabilities are compared by level (as in any file that loads):
+        then the checks that look for the opposite have nothing to find."""
+        nodes = self.model.nodes
+        refs = self.references
+        if not all(map(nodes.__contains__, (requirement.subject for requirement in self.model.requirements))):
+            return False
+        if not nodes.keys() >= set(chain.from_iterable(r for r, _, _ in refs)):
+            return False
+        compared = set(chain.from_iterable(c for _, c, _ in refs))
+        return nodes.keys() >= compared and all(nodes[key].kind != "stage" for key in compared)
+
+    @cached_property
     def order(self) -> Order:
-        return order(self.model, self.edges)
+        return order(self.model, self.references)
 
     @cached_property
     def declared_names(self) -> dict[str, str]:
         return {key: node.name for key, node in self.model.nodes.items()}
 
+    @cached_property
+    def suggest(self) -> Suggestions:
+        """`did you mean …` among the declared names, within a budget per load."""
+        return Suggestions(self.declared_names)
+
 
 def suggest(key: str, candidates: dict[str, str]) -> str | None:
     """`did you mean …` for an unknown name, from declared names (difflib)."""
+    import difflib  # only when a name is unknown: a file that loads never needs it
+
     close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.75)
     return f"did you mean '{candidates[close[0]]}'?" if close else None
+
+
+# How many name comparisons one load may spend on `did you mean` (about a
+# second): each unknown name is compared with every declared one, so ten
+# thousand misspelt names in a model of ten thousand took minutes. The first
+# unknown name always gets its suggestion, the next ones while the budget
+# lasts (the first ones are the ones an analyst reads).
+SUGGESTION_BUDGET = 250_000
+
+
+class Suggestions:
+    """`suggest` for many unknown names against one set of candidates, within
+    `SUGGESTION_BUDGET` comparisons; a name asked for twice costs nothing."""
+
+    def __init__(self, candidates: dict[str, str], budget: int = SUGGESTION_BUDGET) -> None:
+        self.candidates = candidates
+        self.keys = list(candidates)
+        self.left = budget
+        self.found: dict[str, str | None] = {}
+
+    def __call__(self, key: str) -> str | None:
+        if key in self.found:
+            return self.found[key]
+        if self.found and self.left < len(self.keys):
+            return None
+        self.left -= len(self.keys)
+        import difflib
+
+        close = difflib.get_close_matches(key, self.keys, n=1, cutoff=0.75)
+        self.found[key] = hint = f"did you mean '{self.candidates[close[0]]}'?" if close else None
+        return hint

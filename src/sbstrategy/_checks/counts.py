@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import ast
+from .._code import CMP, NOT, OF, Code
 from .._exprs import children
 from ..errors import Diagnostic
 from ._context import Context
@@ -10,9 +11,34 @@ from ._context import Context
 __all__ = ["check"]
 
 
+def _bad_count(code: Code) -> bool:
+    """Whether `code` has an `N of` whose count does not fit (read from the
+    code; the AST, with the position, is read only for such a requirement)."""
+    if isinstance(code, str):
+        return False
+    stack = [code]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            continue
+        op = item[0]
+        if op == OF:
+            count, size = item[1], len(item) - 2
+            if isinstance(count, float) or not 1 <= count <= size:
+                return True
+            stack.extend(item[2:])
+        elif op == NOT:
+            stack.append(item[1])
+        elif op != CMP:
+            stack.extend(item[1:])
+    return False
+
+
 def check(context: Context) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    for requirement in context.model.requirements:
+    for requirement, (_, _, plain) in zip(context.model.requirements, context.references, strict=True):
+        if plain or not _bad_count(requirement.code):
+            continue
         stack: list[ast.Expr] = [requirement.expr]
         while stack:
             expr = stack.pop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import ast
 from .._exprs import names_in
 from ..errors import Diagnostic
-from ._context import Context, suggest
+from ._context import Context
 
 __all__ = ["check"]
 
@@ -26,13 +26,21 @@ def check(context: Context) -> list[Diagnostic]:
                 "undeclared-name",
                 f"undeclared {what} '{name.text}'",
                 name.span,
-                suggest(name.key, context.declared_names) or f"declare it: capability {name.text}",
+                context.suggest(name.key) or f"declare it: capability {name.text}",
             )
         )
 
-    for requirement in model.requirements:
+    requirements = () if context.all_declared else model.requirements
+    for requirement, (refs, compared_keys, _) in zip(requirements, context.references, strict=False):
         if requirement.subject not in nodes and requirement.subject_name is not None:
             undeclared(requirement.subject_name, "subject")
+        # Codes hold keys only: the AST, with each name's position, is read for a problem.
+        if (
+            all(map(nodes.__contains__, refs))
+            and all(map(nodes.__contains__, compared_keys))
+            and all(nodes[key].kind != "stage" for key in compared_keys)
+        ):
+            continue
         for name, compared in names_in(requirement.expr):
             node = nodes.get(name.key)
             if node is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from .. import ast
 from ..errors import Diagnostic
 from ._context import Context
@@ -28,6 +26,8 @@ def check(context: Context) -> list[Diagnostic]:
                 continue
             allowed = STATUSES[node.kind]
             if line.status not in allowed:
+                import difflib
+
                 close = difflib.get_close_matches(line.status, allowed, n=1)
                 found.append(
                     Diagnostic(

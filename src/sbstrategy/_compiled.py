@@ -1,0 +1,1095 @@
+"""The rule set compiled to integer-indexed arrays, and the passes over them.
+
+Why a second form beside the model and its networkx graph: evaluation runs once
+per assessment (once per organisation in a batch, once per assumed fact in a
+what-if), and walking attrs AST nodes and dictionaries keyed by names costs
+several times more than the logic itself. The program is built once per rule
+set (`RuleSet.compiled`) and holds only integers and tuples:
+
+- nodes are numbered in dependency order, so one forward pass decides them all;
+- a node's requirements (and a stage's `after`) are flattened into one
+  conjunction and split into plain references, `or` groups of references (the
+  common shapes, evaluated with `min`/`max` over the value list) and general
+  expressions (nested tuples, opcode first);
+- facts are two lists: in place (0 no, 1 unknown, 2 yes; 2 for a stage, so that
+  `min` leaves its requirements alone) and assessed level (or None).
+
+A pass yields two lists: `holds` (do the node's requirements hold) and `values`
+(met or reached: `min(in place, holds)`). Everything else - statuses, blockers,
+root causes, open questions - follows from those two lists and the program, so
+it is computed only when asked for and never stored per node during the pass.
+
+Root causes and open questions are shared, not copied. The root causes of a
+node are the leaves reached from it through failing terms, found by a walk
+with a visited set; a node whose set was materialised before contributes that
+set without being walked again, and the stages of an `after` chain continue one
+walk instead of starting over. The walks go level by level, so that following
+an edge is done by C builtins (`map`, `compress`, set operations) rather than
+by a Python statement per edge: on large models they cost less than the pass.
+On large random models a node's root-cause list grows with the model (see
+benchmarks/README.md), so storing every node's list during the pass would make
+evaluation superlinear in time and memory; walking on demand keeps the pass
+linear and leaves that cost to whoever prints every list.
+
+Truth values are the integers 0 (no), 1 (unknown) and 2 (yes): Kleene's `and`
+is `min`, `or` is `max`, `not` is `2 - x`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import gc
+import heapq
+import operator
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, compress, repeat
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from . import _code
+from ._transform import name_key
+from .model import Node, Requirement, Stage
+
+if TYPE_CHECKING:
+    from .assessment import Fact
+    from .ruleset import RuleSet
+
+__all__ = [
+    "CAPABILITY_STATUS",
+    "NO",
+    "STAGE_STATUS",
+    "STATE_WORD",
+    "UNKNOWN",
+    "YES",
+    "Program",
+    "Run",
+    "fact_arrays",
+    "value",
+]
+
+NO, UNKNOWN, YES = 0, 1, 2
+
+# A capability's status by in_place * 3 + holds (LANGUAGE.md's table); a stage's by holds.
+CAPABILITY_STATUS = (
+    "blocked", "unknown", "ready",  # not in place
+    "blocked", "unknown", "unknown",  # unknown
+    "at-risk", "unknown", "met",  # in place
+)  # fmt: skip
+STAGE_STATUS = ("blocked", "unknown", "reached")
+CAPABILITY_STATUSES = ("met", "at-risk", "ready", "blocked", "unknown")
+STAGE_STATUSES = ("reached", "blocked", "unknown")
+STATE_WORD = ("no", "unknown", "yes")
+
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
+
+# Opcodes of a compiled expression (a tuple whose first item is the opcode):
+#   (REF, j)  (CMP, j, op, number)  (NOT, e)  (ALL, (e, ...))  (ANY, (e, ...))  (ATLEAST, n, (e, ...))
+REF, CMP, NOT, ALL, ANY, ATLEAST = range(6)
+Code: TypeAlias = tuple[Any, ...]
+# A requirement as `_code` gives it: a name key (str) or nested tuples; read dynamically.
+RequirementCode: TypeAlias = Any
+Level: TypeAlias = float | None
+Refs: TypeAlias = tuple[int, ...]
+Groups: TypeAlias = tuple[tuple[int, ...], ...]
+Step: TypeAlias = tuple[int, Refs, Groups, tuple[Code, ...]]
+BatchPass: TypeAlias = Callable[[list[int], Sequence[Level]], tuple[list[int], list[int]]]
+
+_NAME = operator.attrgetter("name")
+_KEY = operator.attrgetter("key")
+_MET_AT = operator.attrgetter("met_at")
+_SUBJECT = operator.attrgetter("subject")
+_is_zero = operator.not_
+_is_one = (1).__eq__
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while building many containers that form no cycles.
+
+    Python collects when allocations outrun deallocations, and a full collection
+    visits every object of the process: with a loaded model of 100,000
+    capabilities (millions of objects) in memory, the collections triggered while
+    a program or a report is built cost more than the building itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class Program:
+    """One rule set as arrays; built once per rule set, shared by every evaluation of it."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        with gc_paused():
+            self._build(ruleset)
+
+    def _build(self, ruleset: RuleSet) -> None:
+        # Mostly `map` over attribute getters: this runs once per rule set, on every cold
+        # start, and a Python statement per node costs as much as the pass itself.
+        self.ruleset = ruleset
+        model = ruleset.model
+        order = ruleset.order
+        n = self.n = len(order)
+        self.keys: tuple[str, ...] = order
+        index = self.index = dict(zip(order, range(n), strict=True))
+        get_index = index.__getitem__
+        nodes = tuple(map(model.nodes.__getitem__, order))
+        self.names: tuple[str, ...] = tuple(map(_NAME, nodes))
+        self.is_stage: tuple[bool, ...] = tuple(map(isinstance, nodes, repeat(Stage)))
+        self.capabilities: tuple[int, ...] = tuple(map(get_index, map(_KEY, model.capabilities)))
+        self.stages: tuple[int, ...] = tuple(compress(range(n), self.is_stage))
+        after = [-1] * n
+        for stage in model.stages:
+            if stage.after is not None:
+                after[index[stage.key]] = index[stage.after]
+        self.after: tuple[int, ...] = tuple(after)
+        met_at = [1.0] * n  # one shared float object, not one per node
+        for i, level in zip(self.capabilities, map(_MET_AT, model.capabilities), strict=True):
+            if level != 1:
+                met_at[i] = float(level)
+        self.met_at: tuple[float, ...] = tuple(met_at)
+
+        # the first rule that compares each capability by level (for the level-needed message)
+        self.compared: dict[int, Requirement] = {}
+        # Each node's conjunction: (i, refs, groups, rest). The common shapes of a
+        # requirement (`a`, `a, b, c`, `a, b or c`) are translated inline.
+        subjects: list[int] = []
+        all_refs: list[Refs] = []
+        all_groups: list[Groups] = []
+        all_rest: list[tuple[Code, ...]] = []
+        str_, tuple_, ALL_, ANY_ = str, tuple, _code.ALL, _code.ANY
+        no_groups: Groups = ()
+        no_rest: tuple[Code, ...] = ()
+        for i, requirement in zip(map(get_index, map(_SUBJECT, model.requirements)), model.requirements, strict=True):
+            code: RequirementCode = requirement.code
+            groups, rest = no_groups, no_rest
+            if code.__class__ is str_:
+                refs: Refs = (get_index(code),)
+            elif code[0] != ALL_:
+                ref_list: list[int] = []
+                group_list: list[tuple[int, ...]] = []
+                rest_list: list[Code] = []
+                self._terms(code, requirement, ref_list, group_list, rest_list)
+                refs, groups, rest = tuple(ref_list), tuple(group_list), tuple(rest_list)
+            elif tuple_ not in set(map(type, code)):
+                refs = tuple(map(get_index, code[1:]))
+            else:
+                parts = code[1:]
+                refs = tuple(map(get_index, [p for p in parts if p.__class__ is str_]))
+                group_list = []
+                rest_list = []
+                for part in parts:
+                    if part.__class__ is str_:
+                        continue
+                    if part[0] == ANY_ and tuple_ not in set(map(type, part)):
+                        group_list.append(tuple(map(get_index, part[1:])))
+                    else:
+                        more: list[int] = []
+                        self._terms(part, requirement, more, group_list, rest_list)
+                        refs += tuple(more)
+                groups, rest = tuple(group_list), tuple(rest_list)
+            subjects.append(i)
+            all_refs.append(refs)
+            all_groups.append(groups)
+            all_rest.append(rest)
+        for i in self.stages:
+            if after[i] >= 0:
+                subjects.append(i)
+                all_refs.append((after[i],))
+                all_groups.append(no_groups)
+                all_rest.append(no_rest)
+        # The plan: the nodes that have requirements, in dependency order, with their terms, as
+        # four parallel tuples (no tuple per node). A node with several requirement lines (or a
+        # stage with an `after`) has several entries before sorting: they are joined.
+        ordered = sorted(range(len(subjects)), key=subjects.__getitem__)
+        nodes_list: list[int] = []
+        refs_list: list[Refs] = []
+        groups_list: list[Groups] = []
+        rest_list_: list[tuple[Code, ...]] = []
+        last = -1
+        for k in ordered:
+            i = subjects[k]
+            if i == last:
+                refs_list[-1] += all_refs[k]
+                groups_list[-1] += all_groups[k]
+                rest_list_[-1] += all_rest[k]
+                continue
+            last = i
+            nodes_list.append(i)
+            refs_list.append(all_refs[k])
+            groups_list.append(all_groups[k])
+            rest_list_.append(all_rest[k])
+        self.plan_nodes: tuple[int, ...] = tuple(nodes_list)
+        self.plan_refs: tuple[Refs, ...] = tuple(refs_list)
+        self.plan_groups: tuple[Groups, ...] = tuple(groups_list)
+        self.plan_rest: tuple[tuple[Code, ...], ...] = tuple(rest_list_)
+        self._requirements: dict[int, list[Requirement]] | None = None
+        self._refs_of: tuple[tuple[Refs, ...], tuple[Groups, ...], tuple[tuple[Code, ...], ...]] | None = None
+        # Assessments mostly spell names as declared, and a declared spelling is often its key
+        # already: `lookup` tries the key index, then these spellings, and only then name_key.
+        self.capability_by_name: dict[str, int] = {
+            name: i
+            for i, name in zip(self.capabilities, map(self.names.__getitem__, self.capabilities), strict=True)
+            if name != order[i]
+        }
+        # how many `after` links lead to each stage (for highest_reached / next_stage)
+        self.depth: dict[int, int] = {}
+        for i in self.stages:
+            self.depth[i] = self.depth[after[i]] + 1 if after[i] >= 0 else 0
+        self._templates: dict[str, tuple[list[int], list[Level]]] = {}
+        self._statics: list[tuple[str, str, float, str | None, str | None] | None] | None = None
+        self._rank: list[int] | None = None
+        self._by_rank: list[str] | None = None
+        self._dependents: tuple[tuple[int, ...], ...] | None = None
+        self._level_dependents: dict[int, tuple[int, ...]] = {}
+        self._batch: BatchPass | None = None
+
+    def _terms(
+        self,
+        code: RequirementCode,
+        requirement: Requirement,
+        refs: list[int],
+        groups: list[tuple[int, ...]],
+        rest: list[Code],
+    ) -> None:
+        """Add a requirement's terms to a node's conjunction (Kleene `and` is associative)."""
+        get_index = self.index.__getitem__
+        if code.__class__ is str:
+            refs.append(get_index(code))
+            return
+        op = code[0]
+        if op == _code.ALL:
+            part: RequirementCode
+            for part in code[1:]:
+                if part.__class__ is str:
+                    refs.append(get_index(part))
+                elif part[0] == _code.ANY and all(map(isinstance, part[1:], repeat(str))):
+                    groups.append(tuple(map(get_index, part[1:])))
+                else:
+                    self._terms(part, requirement, refs, groups, rest)
+        elif op == _code.ANY and all(map(isinstance, code[1:], repeat(str))):
+            groups.append(tuple(map(get_index, code[1:])))
+        else:
+            rest.append(self._compile(code, requirement))
+
+    def _compile(self, code: RequirementCode, requirement: Requirement) -> Code:
+        """A requirement's code (`_code`, by name key) as opcodes over indices (depth bounded by Limits)."""
+        if code.__class__ is str:
+            return (REF, self.index[code])
+        op = code[0]
+        if op == _code.CMP:
+            j = self.index[code[1]]
+            self.compared.setdefault(j, requirement)
+            return (CMP, j, code[2], float(code[3]))
+        if op == _code.NOT:
+            return (NOT, self._compile(code[1], requirement))
+        if op == _code.OF:
+            return (ATLEAST, float(code[1]), tuple(self._compile(c, requirement) for c in code[2:]))
+        parts = tuple(self._compile(c, requirement) for c in code[1:])
+        return (ALL if op == _code.ALL else ANY, parts)
+
+    def plan(self) -> Iterator[Step]:
+        """(node, refs, groups, rest) for the nodes that have requirements, in dependency order."""
+        return zip(self.plan_nodes, self.plan_refs, self.plan_groups, self.plan_rest, strict=True)
+
+    def node(self, i: int) -> Node:
+        return self.ruleset.model.nodes[self.keys[i]]
+
+    # derived on demand -------------------------------------------------------------
+    def static(self, i: int) -> tuple[str, str, float, str | None, str | None]:
+        """What a node's result takes from the rule set: name, kind, effort, description, after."""
+        statics = self._statics
+        if statics is None:
+            statics = self._statics = [None] * self.n
+        found = statics[i]
+        if found is None:
+            node = self.node(i)
+            after = self.after[i]
+            found = statics[i] = (
+                node.name,
+                node.kind,
+                node.effort,
+                node.description,
+                self.names[after] if after >= 0 else None,
+            )
+        return found
+
+    @property
+    def requirements(self) -> dict[int, list[Requirement]]:
+        """Each node's requirement lines, by index (for blockers)."""
+        if self._requirements is None:
+            found: dict[int, list[Requirement]] = {}
+            get_index = self.index.__getitem__
+            for i, requirement in zip(
+                map(get_index, map(_SUBJECT, self.ruleset.model.requirements)),
+                self.ruleset.model.requirements,
+                strict=True,
+            ):
+                found.setdefault(i, []).append(requirement)
+            self._requirements = found
+        return self._requirements
+
+    def _terms_by_node(self) -> tuple[tuple[Refs, ...], tuple[Groups, ...], tuple[tuple[Code, ...], ...]]:
+        if self._refs_of is None:
+            refs_of: list[Refs] = [()] * self.n
+            groups_of: list[Groups] = [()] * self.n
+            rest_of: list[tuple[Code, ...]] = [()] * self.n
+            for i, refs, groups, rest in self.plan():
+                refs_of[i], groups_of[i], rest_of[i] = refs, groups, rest
+            self._refs_of = (tuple(refs_of), tuple(groups_of), tuple(rest_of))
+        return self._refs_of
+
+    @property
+    def refs_of(self) -> tuple[Refs, ...]:
+        """Each node's plain references (for the walks), by index."""
+        return self._terms_by_node()[0]
+
+    @property
+    def groups_of(self) -> tuple[Groups, ...]:
+        return self._terms_by_node()[1]
+
+    @property
+    def rest_of(self) -> tuple[tuple[Code, ...], ...]:
+        return self._terms_by_node()[2]
+
+    def template(self, unlisted: str) -> tuple[list[int], list[Level]]:
+        """Fresh arrays for an assessment that lists nothing (`unlisted`: unknown or no)."""
+        found = self._templates.get(unlisted)
+        if found is None:
+            code, level = (NO, 0.0) if unlisted == "no" else (UNKNOWN, None)
+            in_place = [YES] * self.n
+            levels: list[Level] = [None] * self.n
+            for i in self.capabilities:
+                in_place[i] = code
+                levels[i] = level
+            found = self._templates[unlisted] = (in_place, levels)
+        return found[0].copy(), found[1].copy()
+
+    @property
+    def dependents(self) -> tuple[tuple[int, ...], ...]:
+        """For each node, the nodes whose requirements read its value (for what-if)."""
+        if self._dependents is None:
+            out: list[list[int]] = [[] for _ in range(self.n)]
+            levels: dict[int, list[int]] = {}
+            for i, refs, groups, rest in self.plan():
+                found = set(refs).union(*groups)
+                cmps: set[int] = set()
+                stack = list(rest)
+                while stack:
+                    code = stack.pop()
+                    if code[0] == REF:
+                        found.add(code[1])
+                    elif code[0] == CMP:
+                        cmps.add(code[1])
+                    else:
+                        stack.extend(_children(code))
+                for j in found:
+                    out[j].append(i)
+                for j in cmps:
+                    levels.setdefault(j, []).append(i)
+            self._dependents = tuple(map(tuple, out))
+            self._level_dependents = {j: tuple(d) for j, d in levels.items()}
+        return self._dependents
+
+    @property
+    def level_dependents(self) -> dict[int, tuple[int, ...]]:
+        """For each capability compared by level, the nodes that compare it."""
+        _ = self.dependents
+        return self._level_dependents
+
+    def sorted_names(self, indices: Collection[int]) -> tuple[str, ...]:
+        """Names in LANGUAGE.md's order (keys are unique, so the key alone sorts).
+
+        Many lists (or a long one) are sorted as integers: each node's position in
+        name order is worked out once, and comparing integers is several times
+        cheaper than comparing the strings.
+        """
+        if not indices:
+            return ()
+        if self._by_rank is None and len(indices) < 512:
+            return tuple(map(self.names.__getitem__, sorted(indices, key=self.keys.__getitem__)))
+        rank, by_rank = self.ranks()
+        return tuple(map(by_rank.__getitem__, sorted(map(rank.__getitem__, indices))))
+
+    def ranks(self) -> tuple[list[int], list[str]]:
+        """(each node's position in name order, the names in that order)."""
+        if self._by_rank is None:
+            order = sorted(range(self.n), key=self.keys.__getitem__)
+            rank = [0] * self.n
+            for position, i in enumerate(order):
+                rank[i] = position
+            self._rank = rank
+            self._by_rank = list(map(self.names.__getitem__, order))
+        assert self._rank is not None
+        return self._rank, self._by_rank
+
+    def lookup(self, name: str) -> int | None:
+        """The index of a node by name in any case or spacing; None if undeclared."""
+        i = self.index.get(name)  # a key is its own key (name_key is idempotent)
+        if i is None:
+            i = self.capability_by_name.get(name)
+        return i if i is not None else self.index.get(name_key(name))
+
+    # the pass ------------------------------------------------------------------------
+    def run(self, in_place: list[int], levels: Sequence[Level]) -> tuple[list[int], list[int]]:
+        """(values, holds) for facts given as arrays."""
+        values = in_place.copy()
+        holds = [YES] * self.n
+        get = values.__getitem__
+        for i, refs, groups, rest in self.plan():
+            h = min(map(get, refs)) if refs else YES
+            if h and groups:
+                for group in groups:
+                    x = max(map(get, group))
+                    if x < h:
+                        h = x
+                        if not h:
+                            break
+            if h and rest:
+                for code in rest:
+                    x = value(code, values, levels)
+                    if x < h:
+                        h = x
+                        if not h:
+                            break
+            holds[i] = h
+            if h < values[i]:  # noqa: PLR1730  (here a call of min costs more than the comparison)
+                values[i] = h
+        return values, holds
+
+    def batch_pass(self) -> BatchPass:
+        """The pass as one generated Python function, for evaluating many assessments.
+
+        Each node's value lives in a local variable, so a node costs a few byte-code
+        instructions instead of list indexing and loop overhead: about three times
+        faster per row. The generated source holds only indices and opcodes (names
+        and numbers from rule files are passed in as constants, never written into
+        it), and compiling it costs far more than one pass on a large model, so it
+        is only built for batches.
+        """
+        if self._batch is None:
+            self._batch = _generate(self)
+        return self._batch
+
+
+def value(code: Code, values: Sequence[int], levels: Sequence[Level]) -> int:
+    """The truth value of a compiled expression."""
+    op = code[0]
+    if op == REF:
+        return values[code[1]]
+    if op == CMP:
+        level = levels[code[1]]
+        if level is None:
+            return UNKNOWN
+        return YES if OPS[code[2]](level, code[3]) else NO
+    if op == NOT:
+        return YES - value(code[1], values, levels)
+    if op == ALL:
+        result = YES
+        for part in code[1]:
+            x = value(part, values, levels)
+            if x < result:
+                result = x
+                if not result:
+                    break
+        return result
+    if op == ANY:
+        result = NO
+        for part in code[1]:
+            x = value(part, values, levels)
+            if x > result:
+                result = x
+                if result == YES:
+                    break
+        return result
+    return _atleast(code[1], tuple(value(part, values, levels) for part in code[2]))
+
+
+def _atleast(need: float, parts: tuple[int, ...]) -> int:
+    yes = parts.count(YES)
+    if yes >= need:
+        return YES
+    return NO if yes + parts.count(UNKNOWN) < need else UNKNOWN
+
+
+def _children(code: Code) -> tuple[Code, ...]:
+    op = code[0]
+    if op == NOT:
+        return (code[1],)
+    if op in (ALL, ANY, ATLEAST):
+        parts: tuple[Code, ...] = code[-1]
+        return parts
+    return ()
+
+
+# --- code generation for batches ------------------------------------------------------------
+
+
+def _generate(program: Program) -> BatchPass:
+    """The source of the batch pass: straight-line code, one local variable per node.
+
+    `min` and `max` are written out as comparisons (`if x < h: h = x`): a call of a
+    builtin costs several times more than the comparison it makes.
+    """
+    constants: list[object] = []
+
+    def const(item: object) -> str:
+        constants.append(item)
+        return f"K[{len(constants) - 1}]"
+
+    def expr(code: Code) -> str:
+        op = code[0]
+        if op == REF:
+            return f"v{code[1]}"
+        if op == CMP:
+            return f"cmp(L[{code[1]}], {const(OPS[code[2]])}, {const(code[3])})"
+        if op == NOT:
+            return f"(2 - {expr(code[1])})"
+        parts = [expr(c) for c in code[-1]]
+        if op == ATLEAST:
+            return f"atleast({const(code[1])}, ({', '.join(parts)},))"
+        return parts[0] if len(parts) == 1 else f"{'mn' if op == ALL else 'mx'}({', '.join(parts)})"
+
+    n = program.n
+    lines = ["def run(P, L):"]
+    if n:
+        lines.append(f"    {', '.join(f'v{i}' for i in range(n))}, = P")
+    holds = ["2"] * n
+    for i, refs, groups, rest in program.plan():
+        h = holds[i] = f"h{i}"
+        body: list[str] = []
+        started = False
+        for j in refs:
+            body.append(f"    if v{j} < {h}: {h} = v{j}" if started else f"    {h} = v{j}")
+            started = True
+        for group in groups:
+            body.append(f"    g = v{group[0]}")
+            body += [f"    if v{j} > g: g = v{j}" for j in group[1:]]
+            body.append(f"    if g < {h}: {h} = g" if started else f"    {h} = g")
+            started = True
+        for code in rest:
+            body.append(f"    x = {expr(code)}")
+            body.append(f"    if x < {h}: {h} = x" if started else f"    {h} = x")
+            started = True
+        lines += body
+        lines.append(f"    if {h} < v{i}: v{i} = {h}")
+    lines.append(f"    return [{', '.join(f'v{i}' for i in range(n))}], [{', '.join(holds)}]")
+    namespace: dict[str, Any] = {"K": tuple(constants), "mn": min, "mx": max, "cmp": _cmp, "atleast": _atleast}
+    exec(compile("\n".join(lines), "<sbstrategy batch pass>", "exec"), namespace)  # the source holds indices only
+    generated: BatchPass = namespace["run"]
+    return generated
+
+
+def _cmp(level: Level, op: Callable[[float, float], bool], number: float) -> int:
+    if level is None:
+        return UNKNOWN
+    return YES if op(level, number) else NO
+
+
+# --- one evaluation's arrays ---------------------------------------------------------------
+
+
+def capability_counts(program: Program, in_place: Sequence[int], holds: Sequence[int]) -> dict[str, int]:
+    """How many capabilities have each status (all five keys, in a fixed order).
+
+    A status is a function of `3 * in_place + holds`, a number below 9. Read as
+    little-endian integers, the two lists give every node's code at once with one
+    multiplication and one addition (no digit carries into the next byte), and
+    `bytes.count` counts each code; the stages, few, are taken out afterwards.
+    """
+    n = len(in_place)
+    joined = 3 * int.from_bytes(bytes(in_place), "little") + int.from_bytes(bytes(holds), "little")
+    codes = joined.to_bytes(n, "little")
+    found = [codes.count(code) for code in range(9)]
+    for s in program.stages:
+        found[3 * in_place[s] + holds[s]] -= 1
+    met, at_risk, ready = found[8], found[6], found[2]
+    blocked = found[0] + found[3]
+    return {
+        "met": met,
+        "at-risk": at_risk,
+        "ready": ready,
+        "blocked": blocked,
+        "unknown": len(program.capabilities) - met - at_risk - ready - blocked,
+    }
+
+
+def highest_reached(program: Program, holds: Sequence[int]) -> int:
+    """The reached stage furthest along an `after` chain (first in dependency order); -1 if none."""
+    best, depth = -1, -1
+    for i, d in program.depth.items():
+        if holds[i] == YES and d > depth:
+            best, depth = i, d
+    return best
+
+
+def next_stage(program: Program, holds: Sequence[int]) -> int:
+    """The stage to work towards: not reached, the one before it reached (or none); -1 if none."""
+    best, depth = -1, -1
+    after = program.after
+    for i, d in program.depth.items():
+        a = after[i]
+        if holds[i] != YES and (a < 0 or holds[a] == YES) and d > depth:
+            best, depth = i, d
+    return best
+
+
+# After this many single queries for root causes (or open questions), materialise
+# them all bottom-up: a caller that reads every node's list (JSON, text) then pays
+# the union sizes once instead of one walk per node.
+_BULK_AFTER = 64
+
+
+class Run:
+    """The arrays of one evaluation, and what follows from them on demand."""
+
+    __slots__ = ("_memo", "_queries", "holds", "in_place", "levels", "program", "values")
+
+    def __init__(
+        self, program: Program, in_place: list[int], levels: list[Level], values: list[int], holds: list[int]
+    ) -> None:
+        self.program = program
+        self.in_place = in_place
+        self.levels = levels
+        self.values = values
+        self.holds = holds
+        # materialised sets, per kind ("causes", "questions"), by node; made when first asked for
+        self._memo: dict[str, dict[int, frozenset[int]]] | None = None
+        self._queries: dict[str, int] = {}
+
+    def memo(self, kind: str) -> dict[int, frozenset[int]]:
+        """The materialised root-cause ("causes") or open-question ("questions") sets, by node."""
+        if self._memo is None:
+            self._memo = {"causes": {}, "questions": {}}
+            self._queries = {"causes": 0, "questions": 0}
+        return self._memo[kind]
+
+    @classmethod
+    def evaluate(cls, program: Program, in_place: list[int], levels: list[Level]) -> Run:
+        values, holds = program.run(in_place, levels)
+        return cls(program, in_place, levels, values, holds)
+
+    def status(self, i: int) -> str:
+        if self.program.is_stage[i]:
+            return STAGE_STATUS[self.holds[i]]
+        return CAPABILITY_STATUS[self.in_place[i] * 3 + self.holds[i]]
+
+    def capability_counts(self) -> dict[str, int]:
+        """How many capabilities have each status (all five keys, in a fixed order)."""
+        return capability_counts(self.program, self.in_place, self.holds)
+
+    def value_of(self, code: Code) -> int:
+        return value(code, self.values, self.levels)
+
+    # stages -----------------------------------------------------------------------------
+    def highest_reached(self) -> int:
+        """The reached stage furthest along an `after` chain (first in dependency order); -1 if none."""
+        return highest_reached(self.program, self.holds)
+
+    def next_stage(self) -> int:
+        """The stage to work towards: not reached, the one before it reached (or none); -1 if none."""
+        return next_stage(self.program, self.holds)
+
+    # root causes and open questions ----------------------------------------------------------
+    def causes(self, start: int) -> frozenset[int]:
+        """The root causes of node `start` (indices; empty unless its requirements fail)."""
+        if self.holds[start] != NO:
+            return frozenset()
+        return self._query("causes", start)
+
+    def questions(self, start: int) -> frozenset[int]:
+        """The open questions of node `start` (indices; empty unless its status is unknown)."""
+        if self.status(start) != "unknown":
+            return frozenset()
+        return self._query("questions", start)
+
+    def _query(self, kind: str, start: int) -> frozenset[int]:
+        memo = self.memo(kind)
+        found = memo.get(start)
+        if found is not None:
+            return found
+        self._queries[kind] += 1
+        if self._queries[kind] > _BULK_AFTER:
+            self.materialise(kind)
+            return memo[start]
+        result: set[int] = set()
+        (self._walk_causes if kind == "causes" else self._walk_questions)(start, result, set())
+        found = memo[start] = frozenset(result)
+        return found
+
+    def _walk_causes(self, start: int, result: set[int], visited: set[int]) -> None:
+        """Add the root causes of `start` to `result`; nodes in `visited` are in it already.
+
+        Level by level: the failing references of a whole frontier are found with
+        `map`/`compress`, and split into leaves (`holds` not 0: ready, or not in
+        place with undecided prerequisites) and nodes to expand (`holds` 0: blocked,
+        at-risk, or a blocked stage), as LANGUAGE.md's "Meaning" says.
+        """
+        program, values, holds, memo = self.program, self.values, self.holds, self.memo("causes")
+        refs_of, groups_of, rest_of = program.refs_of, program.groups_of, program.rest_of
+        get_value, get_holds = values.__getitem__, holds.__getitem__
+        visited.add(start)
+        frontier = [start]
+        first = True
+        while frontier:
+            if memo and not first:
+                keep = []
+                for x in frontier:
+                    known = memo.get(x)
+                    if known is None:
+                        keep.append(x)
+                    else:
+                        result |= known
+                frontier = keep
+            first = False
+            refs = list(chain.from_iterable(map(refs_of.__getitem__, frontier)))
+            groups = list(chain.from_iterable(map(groups_of.__getitem__, frontier)))
+            if groups:
+                failing_groups = compress(groups, map(_is_zero, map(max, map(map, repeat(get_value), groups))))
+                refs.extend(chain.from_iterable(failing_groups))
+            failing = list(compress(refs, map(_is_zero, map(get_value, refs))))
+            result.update(compress(failing, map(get_holds, failing)))
+            expand = set(compress(failing, map(_is_zero, map(get_holds, failing))))
+            expand -= visited
+            visited |= expand
+            more: list[int] = []
+            for x in frontier:
+                for code in rest_of[x]:
+                    if self.value_of(code) == NO:
+                        self._failing(code, result, visited, more)
+            frontier = [*expand, *more]
+
+    def _failing(self, code: Code, result: set[int], visited: set[int], expand: list[int]) -> None:
+        """The root causes of a failing general expression: leaves into `result`, nodes to expand into `expand`."""
+        todo = [code]
+        while todo:
+            c = todo.pop()
+            op = c[0]
+            if op == REF:
+                j: int = c[1]
+                if self.holds[j]:
+                    result.add(j)
+                elif j not in visited:
+                    visited.add(j)
+                    expand.append(j)
+            elif op == CMP:
+                result.add(c[1])
+            elif op == NOT:
+                # a failing `not A` contributes every name inside A whose term holds
+                inner = [c[1]]
+                while inner:
+                    a: Code = inner.pop()
+                    if a[0] in (REF, CMP):
+                        if self.value_of(a) == YES:
+                            result.add(a[1])
+                    else:
+                        inner.extend(_children(a))
+            elif op == ANY:
+                todo.extend(c[1])
+            else:  # ALL, ATLEAST: the failing parts
+                todo.extend(p for p in c[-1] if self.value_of(p) == NO)
+
+    def _walk_questions(self, start: int, result: set[int], visited: set[int]) -> None:
+        """Add the open questions of `start` (status unknown) to `result`: the unknown facts
+        reached through undecided terms. Level by level, like `_walk_causes`."""
+        program, values, in_place = self.program, self.values, self.in_place
+        refs_of, groups_of, rest_of = program.refs_of, program.groups_of, program.rest_of
+        get_value = values.__getitem__
+        memo = self.memo("questions")
+        visited.add(start)
+        frontier = [start]
+        first = True
+        while frontier:
+            if memo and not first:
+                keep = []
+                for x in frontier:
+                    known = memo.get(x)
+                    if known is None:
+                        keep.append(x)
+                    else:
+                        result |= known
+                frontier = keep
+            first = False
+            # a capability whose own fact is unknown (a stage's "in place" is always 2)
+            result.update(compress(frontier, map(_is_one, map(in_place.__getitem__, frontier))))
+            refs = list(chain.from_iterable(map(refs_of.__getitem__, frontier)))
+            groups = list(chain.from_iterable(map(groups_of.__getitem__, frontier)))
+            if groups:
+                open_groups = compress(groups, map(_is_one, map(max, map(map, repeat(get_value), groups))))
+                refs.extend(chain.from_iterable(open_groups))
+            expand = set(compress(refs, map(_is_one, map(get_value, refs))))
+            expand -= visited
+            visited |= expand
+            more: list[int] = []
+            for x in frontier:
+                for code in rest_of[x]:
+                    if self.value_of(code) == UNKNOWN:
+                        self._undecided(code, result, visited, more)
+            frontier = [*expand, *more]
+
+    def _undecided(self, code: Code, result: set[int], visited: set[int], expand: list[int]) -> None:
+        todo = [code]
+        while todo:
+            c = todo.pop()
+            if c[0] == REF:
+                j: int = c[1]
+                if j not in visited:
+                    visited.add(j)
+                    expand.append(j)
+            elif c[0] == CMP:
+                result.add(c[1])
+            else:
+                todo.extend(p for p in _children(c) if self.value_of(p) == UNKNOWN)
+
+    def materialise(self, kind: str) -> None:
+        """Every node's root causes (or open questions), bottom-up in one pass, for printing them all.
+
+        A node's set is the union of its leaves and the sets of the nodes it expands
+        into; a node with a single such part and no leaf of its own shares that
+        part's set, so a chain of stages each blocked only by the one before holds
+        one set, not a copy per stage.
+        """
+        with gc_paused():
+            self._materialise(kind)
+            self.program.ranks()
+
+    def _materialise(self, kind: str) -> None:
+        memo = self.memo(kind)
+        self._queries[kind] = _BULK_AFTER + 1  # from now on every query is a lookup
+        program, values, holds, in_place = self.program, self.values, self.holds, self.in_place
+        get_value, get_holds = values.__getitem__, holds.__getitem__
+        causes = kind == "causes"
+        empty: frozenset[int] = frozenset()
+        if not causes:
+            # a capability without requirements whose fact is unknown: its own question
+            terms = program.refs_of, program.groups_of, program.rest_of
+            for i in program.capabilities:
+                if in_place[i] == UNKNOWN and not any(t[i] for t in terms):
+                    memo[i] = frozenset((i,))
+        for i, refs, groups, rest in program.plan():
+            if i in memo:
+                continue
+            h = holds[i]
+            if causes:
+                if h != NO:
+                    continue
+                failing = list(compress(refs, map(_is_zero, map(get_value, refs))))
+                for group in groups:
+                    if max(map(get_value, group)) == NO:
+                        failing.extend(group)
+                leaves = set(compress(failing, map(get_holds, failing)))
+                expand = list(dict.fromkeys(compress(failing, map(_is_zero, map(get_holds, failing)))))
+                if rest:
+                    seen = set(expand)
+                    for code in rest:
+                        if self.value_of(code) == NO:
+                            self._failing(code, leaves, seen, expand)
+            else:
+                if self.status(i) != "unknown":
+                    continue
+                leaves = {i} if in_place[i] == UNKNOWN else set()
+                undecided = list(compress(refs, map(_is_one, map(get_value, refs))))
+                for group in groups:
+                    if max(map(get_value, group)) == UNKNOWN:
+                        undecided.extend(compress(group, map(_is_one, map(get_value, group))))
+                expand = list(dict.fromkeys(undecided))
+                if rest:
+                    seen = set(expand)
+                    for code in rest:
+                        if self.value_of(code) == UNKNOWN:
+                            self._undecided(code, leaves, seen, expand)
+            parts = [memo.get(j, empty) for j in expand]
+            if not leaves and len(parts) == 1:
+                memo[i] = parts[0]
+                continue
+            for part in parts:
+                leaves |= part
+            memo[i] = frozenset(leaves)
+
+    def stage_counts(self, kind: str) -> dict[int, int]:
+        """How many root causes (or open questions) each stage has, without listing them.
+
+        The stage after a blocked stage inherits all of its root causes, so the
+        blocked stages form chains (segments) whose lists only grow along the
+        chain; printing each in full is what makes a large report superlinear.
+        Counting needs one sweep per segment instead: every node reached from the
+        segment is labelled with the earliest stage of the segment that reaches
+        it, in one backward pass over the nodes (dependency order reversed, so a
+        node's label is final before it passes it on), and a stage's count is the
+        number of leaves labelled at or before it. The first stage of each segment
+        gets its set memoised on the way (the summary prints the next stage's list).
+        Open questions go the same way through unknown stages.
+        """
+        want = NO if kind == "causes" else UNKNOWN
+        program, holds = self.program, self.holds
+        memo = self.memo(kind)
+        wanted = [s for s in program.stages if holds[s] == want]
+        followers: dict[int, int] = {}
+        for s in wanted:
+            followers[program.after[s]] = followers.get(program.after[s], 0) + 1
+        segments: list[list[int]] = []
+        segment_of: dict[int, list[int]] = {}
+        for s in wanted:
+            a = program.after[s]
+            segment = segment_of.get(a) if a >= 0 and followers[a] == 1 else None
+            if segment is None:
+                segment = []
+                segments.append(segment)
+            segment.append(s)
+            segment_of[s] = segment
+        counts = dict.fromkeys(program.stages, 0)
+        for segment in segments:
+            if len(segment) == 1 and segment[0] in memo:
+                counts[segment[0]] = len(memo[segment[0]])
+                continue
+            per_label, head = self._sweep(kind, segment)
+            total = 0
+            for s, found in zip(segment, per_label, strict=True):
+                total += found
+                counts[s] = total
+            memo.setdefault(segment[0], head)
+        return counts
+
+    def _sweep(self, kind: str, segment: list[int]) -> tuple[list[int], frozenset[int]]:
+        """(new leaves per stage of the segment, the first stage's leaves): see `stage_counts`."""
+        causes = kind == "causes"
+        program, values, holds, in_place = self.program, self.values, self.holds, self.in_place
+        get_value = values.__getitem__
+        n = program.n
+        never = len(segment)
+        want = NO if causes else UNKNOWN
+        # The label of a node that could be reached (its value is `want`) starts at `never`,
+        # every other node's at -1, which no label is below: a reference is followed with one
+        # comparison, whatever the node it points at.
+        label = list(map((never, -1, -1).__getitem__ if causes else (-1, never, -1).__getitem__, values))
+        for position, s in enumerate(segment):
+            label[s] = position
+        direct: dict[int, int] = {}  # leaves named by a comparison or a `not` (any node)
+        # the steps up to the segment's last stage, last first; for root causes only the failing ones
+        end = bisect.bisect_right(program.plan_nodes, max(segment))
+        nodes = program.plan_nodes[end - 1 :: -1] if end else ()
+        steps: Iterable[Step] = zip(
+            nodes,
+            program.plan_refs[end - 1 :: -1] if end else (),
+            program.plan_groups[end - 1 :: -1] if end else (),
+            program.plan_rest[end - 1 :: -1] if end else (),
+            strict=True,
+        )
+        if causes:
+            steps = compress(steps, map(_is_zero, map(holds.__getitem__, nodes)))
+        for i, refs, groups, rest in steps:
+            lab = label[i]
+            if lab == never or lab < 0:
+                continue
+            for j in refs:
+                if label[j] > lab:  # noqa: PLR1730  (as in Program.run)
+                    label[j] = lab
+            for group in groups:
+                if causes and len(group) == 2:
+                    # the common `a or b`: it fails when both can be reached (label not -1)
+                    a, b = group
+                    if label[a] >= 0 and label[b] >= 0:
+                        if label[a] > lab:  # noqa: PLR1730
+                            label[a] = lab
+                        if label[b] > lab:  # noqa: PLR1730
+                            label[b] = lab
+                elif max(map(get_value, group)) == want:
+                    for j in group:
+                        if label[j] > lab:  # noqa: PLR1730
+                            label[j] = lab
+            for code in rest:
+                if self.value_of(code) != want:
+                    continue
+                leaves: set[int] = set()
+                expand: list[int] = []
+                (self._failing if causes else self._undecided)(code, leaves, set(), expand)
+                for j in expand:
+                    if label[j] > lab:  # noqa: PLR1730
+                        label[j] = lab
+                for j in leaves:
+                    if direct.get(j, never) > lab:
+                        direct[j] = lab
+        # A reached node is a leaf when it is not expanded further: for root causes a failing
+        # node whose own requirements do not fail (holds not 0: reached nodes all fail); for
+        # open questions a capability whose fact is unknown. Leaves are few: the candidates are
+        # found first, and then their labels looked at.
+        candidates = list(compress(range(n), holds if causes else map(_is_one, in_place)))
+        labels = list(map(label.__getitem__, candidates))
+        best = {j: lab for j, lab in zip(candidates, labels, strict=True) if 0 <= lab < never}
+        for j, lab in direct.items():
+            if lab < best.get(j, never):
+                best[j] = lab
+        found = Counter(best.values())
+        per_label = [found.get(position, 0) for position in range(len(segment))]
+        return per_label, frozenset(j for j, lab in best.items() if lab == 0)
+
+    # what-if ------------------------------------------------------------------------------
+    def with_facts(self, changes: Mapping[int, tuple[int, Level]]) -> Run:
+        """A new run with some capabilities' facts replaced, re-deciding only what depends on them.
+
+        Nodes are numbered in dependency order, so a heap of indices visits the
+        affected nodes in an order where everything a node reads is final; a node
+        whose value does not change stops the walk there.
+        """
+        program = self.program
+        in_place, levels = self.in_place.copy(), self.levels.copy()
+        values, holds = self.values.copy(), self.holds.copy()
+        dependents, level_dependents = program.dependents, program.level_dependents
+        todo: list[int] = []
+        queued: set[int] = set()
+
+        def push(items: Iterable[int]) -> None:
+            for d in items:
+                if d not in queued:
+                    queued.add(d)
+                    heapq.heappush(todo, d)
+
+        for j, (state, level) in changes.items():
+            in_place[j], levels[j] = state, level
+            if level != self.levels[j]:
+                push(level_dependents.get(j, ()))
+            new = min(state, holds[j])
+            if new != values[j]:
+                values[j] = new
+                push(dependents[j])
+        refs_of, groups_of, rest_of = program.refs_of, program.groups_of, program.rest_of
+        get = values.__getitem__
+        while todo:
+            i = heapq.heappop(todo)
+            refs, groups, rest = refs_of[i], groups_of[i], rest_of[i]
+            h = min(map(get, refs)) if refs else YES
+            if h and groups:
+                h = min(h, *map(max, map(map, repeat(get), groups)))
+            if h and rest:
+                h = min(h, *(value(code, values, levels) for code in rest))
+            holds[i] = h
+            new = min(in_place[i], h)
+            if new != values[i]:
+                values[i] = new
+                push(dependents[i])
+        return Run(program, in_place, levels, values, holds)
+
+
+def fact_arrays(program: Program, facts: Mapping[str, Fact]) -> tuple[list[int], list[Level]]:
+    """In-place and level arrays from checked facts (`assessment.Fact` by key); a
+    capability missing from `facts` is unknown."""
+    in_place, levels = program.template("unknown")
+    words = {"no": NO, "unknown": UNKNOWN, "yes": YES}
+    index = program.index
+    for key, fact in facts.items():
+        i = index[key]
+        in_place[i] = words[fact.state]
+        levels[i] = fact.level
+    return in_place, levels
