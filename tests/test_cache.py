@@ -231,12 +231,16 @@ def test_concurrent_writers_leave_a_valid_entry(cache: Path, files: Path, monkey
     assert loads.count == 0
 
 
-def test_a_file_only_lark_reads_comes_back_the_same(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_only_lark_reads_comes_back_the_same(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The fast path gives up on an indented first line (which Lark reads as a
     statement): the entry is restored all the same, and its ASTs are Lark's."""
     from sbstrategy._fastparse import parse_fast
 
-    text = '  capability roadmap\ncapability x\nx requires roadmap\n\nscenario "s"\n  given roadmap\n  expect x is ready\n'
+    text = (
+        '  capability roadmap\ncapability x\nx requires roadmap\n\nscenario "s"\n  given roadmap\n  expect x is ready\n'
+    )
     assert parse_fast(text, "t.sbr") is None
     path = tmp_path / "odd.sbr"
     path.write_text(text, encoding="utf-8")
@@ -246,3 +250,36 @@ def test_a_file_only_lark_reads_comes_back_the_same(cache: Path, tmp_path: Path,
     assert loads.count == 0
     same_ruleset(first, second)
     assert [r.passed for r in second.run_scenarios()] == [True]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "rules").glob("*.sbr")), ids=lambda p: p.name)
+def test_shipped_rules_come_back_the_same(cache: Path, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = sbstrategy.load(path, cache=False)
+    sbstrategy.load(path)  # fills the cache
+    loads = Loads(monkeypatch)
+    cached = sbstrategy.load(path)
+    assert loads.count == 0
+    same_ruleset(fresh, cached)
+    assert [(r.scenario.title, r.passed) for r in cached.run_scenarios(included=True)] == [
+        (r.scenario.title, r.passed) for r in fresh.run_scenarios(included=True)
+    ]
+
+
+def test_changed_code_is_a_miss(cache: Path, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A working copy whose modules changed does not read what its old code wrote."""
+    sbstrategy.load(files)
+    monkeypatch.setattr(_cache, "_code_stamp", lambda: "other code")
+    loads = Loads(monkeypatch)
+    sbstrategy.load(files)
+    assert loads.count == 1
+
+
+def test_old_entries_are_pruned(cache: Path, files: Path) -> None:
+    for number in range(5):
+        files.write_text(MAIN + f"capability extra {'abcde'[number]}\n", encoding="utf-8")
+        sbstrategy.load(files)
+    assert len(entries(cache)) == 5
+    _cache._prune(str(cache), keep=2)
+    assert len(entries(cache)) == 2
+    sbstrategy.load(files)  # the newest entry is still there: a hit
+    assert len(entries(cache)) == 2

@@ -83,12 +83,26 @@ def test_evaluate_many_equals_evaluate_per_row(
 
 
 def test_evaluate_many_uses_the_generated_pass_for_long_batches() -> None:
-    rules = loads("capability a, b, c, l\nb requires a or c\nstage s\ns requires b, l level >= 2, not c\n")
-    rows = [{"a": x % 2 == 0, "b": "yes", "c": x % 3 == 0, "l": x % 4} for x in range(40)]
+    rules = loads(
+        "capability a, b, c, d, l\nb requires a or c\nd requires 2 of (a, b, not c)\n"
+        "stage s\ns requires b, l level >= 2, not c\nstage t after s\nt requires d or l level < 1\n"
+    )
+    rows = [{"a": x % 2 == 0, "b": "yes", "c": x % 3 == 0, "d": x % 5 > 1, "l": x % 4} for x in range(300)]
     results = list(rules.evaluate_many(rows))
     assert rules.compiled._batch is not None
     for row, result in zip(rows, results, strict=True):
         _same(result, rules.evaluate(row))
+
+
+@FAST
+@given(rule_sets(), st.lists(fact_values, min_size=7, max_size=7), LEVELS)
+def test_the_generated_batch_pass_equals_the_plain_pass(text: str, values: list[object], levels: list[object]) -> None:
+    from sbstrategy._facts import encode_assessment
+
+    rules = sbstrategy.loads(text)
+    program = rules.compiled
+    in_place, levels_ = encode_assessment(rules, sbstrategy.Assessment(_facts(rules, values, levels)))
+    assert program.batch_pass()(in_place, levels_) == program.run(in_place, levels_)
 
 
 def test_evaluate_many_is_lazy_and_reports_bad_rows() -> None:
@@ -207,3 +221,31 @@ def test_truth_of_any_expression() -> None:
     assert isinstance(expr, ast.Any)
     assert result.truth(expr) == "unknown"
     assert result.truth(expr.operands[0]) == "no"
+
+
+@FAST
+@given(rule_sets(), st.lists(fact_values, min_size=7, max_size=7), LEVELS)
+def test_a_program_kept_as_plain_data_evaluates_the_same(text: str, values: list[object], levels: list[object]) -> None:
+    import pickle
+
+    from sbstrategy._cache import _unpickle
+    from sbstrategy._compiled import Program
+
+    rules = sbstrategy.loads(text)
+    facts = _facts(rules, values, levels)
+    expected = rules.evaluate(facts)
+    # through pickle and the cache's unpickler, which refuses anything but plain data
+    data = _unpickle(memoryview(pickle.dumps(rules.compiled.to_plain(), protocol=5)))
+    again = sbstrategy.loads(text)
+    again.__dict__["compiled"] = Program.from_plain(again, data)
+    _same(again.evaluate(facts), expected)
+
+
+def test_a_program_of_another_rule_set_is_refused() -> None:
+    from sbstrategy._compiled import Program
+
+    small, large = loads("capability a\n"), loads("capability a, b\n")
+    with pytest.raises(ValueError, match="another rule set"):
+        Program.from_plain(large, small.compiled.to_plain())
+    with pytest.raises(ValueError, match="not a compiled program"):
+        Program.from_plain(large, (0, (), {}))

@@ -4,9 +4,11 @@ parsing and checking it.
 Why: reading, merging and checking a large rule set costs far more than
 evaluating it once, and analysts run many commands against the same files.
 
-- **Key**: sha256 over this cache format, the sbstrategy version, the `Limits`,
-  the main file's path (as given and absolute: diagnostics and includes depend
-  on it) and the main file's text. A change to any of them is another entry.
+- **Key**: sha256 over this cache format, the sbstrategy version and the size
+  and time of change of each of its modules (so that a working copy whose code
+  changed does not read entries its old code wrote), the `Limits`, the main
+  file's path (as given and absolute: diagnostics and includes depend on it)
+  and the main file's text. A change to any of them is another entry.
 - **Entry**: the loaded RuleSet (model, order, warnings) as plain tuples,
   strings and numbers, plus the path and sha256 of every included file, which
   are read again and compared on every hit (an edited include is a miss).
@@ -23,6 +25,8 @@ evaluating it once, and analysts run many commands against the same files.
   to a temporary file in the cache folder and renamed into place, so readers
   see a whole entry or none, and concurrent writers each write their own
   temporary file: the last rename wins and every entry is valid.
+- **Bounded**: at most `_KEEP` entries are kept; writing one removes the
+  least recently used beyond that (a hit marks its entry as used).
 - **Fast**: plain data loads at C speed; the objects the model is made of
   (capabilities, stages, requirements, spans) are built from it again, which
   is a small part of what a cold load costs. Requirements keep their codes
@@ -51,8 +55,11 @@ if TYPE_CHECKING:
 
 __all__ = ["cache_dir", "enabled", "fetch", "store"]
 
+_KEEP = 64  # entries kept in the cache folder
 _MAGIC = b"SBSCACHE"
-_FORMAT = 1
+_FORMAT = 2
+# What a row of the payload's nodes is.
+_PLAIN, _CAPABILITY, _STAGE = 0, 1, 2
 _HEADER = len(_MAGIC) + 1 + 32
 
 
@@ -75,6 +82,19 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _code_stamp() -> str:
+    """The size and time of change of every module of the package."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    stamps = []
+    for folder in (package, os.path.join(package, "_checks")):
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    info = entry.stat()
+                    stamps.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+    return ",".join(sorted(stamps))
+
+
 def _entry_path(main: SourceText, limits: Limits) -> str:
     import hashlib
 
@@ -82,6 +102,7 @@ def _entry_path(main: SourceText, limits: Limits) -> str:
     for part in (
         f"sbstrategy cache {_FORMAT}",
         __version__,
+        _code_stamp(),
         repr(limits),
         main.path,
         os.path.abspath(main.path),
@@ -103,7 +124,8 @@ def fetch(main: SourceText, limits: Limits, read: Callable[[str], str]) -> RuleS
     import hashlib
 
     try:
-        with open(_entry_path(main, limits), "rb") as stream:
+        entry = _entry_path(main, limits)
+        with open(entry, "rb") as stream:
             data = stream.read()
         if len(data) < _HEADER or data[: len(_MAGIC)] != _MAGIC or data[len(_MAGIC)] != _FORMAT:
             return None
@@ -112,7 +134,11 @@ def fetch(main: SourceText, limits: Limits, read: Callable[[str], str]) -> RuleS
             return None
         state = _unpickle(payload)
         del data, payload  # the entry's bytes are not needed while the objects are built
-        return _restore(state, main, read)
+        ruleset = _restore(state, main, read)
+        if ruleset is not None:
+            with contextlib.suppress(OSError):
+                os.utime(entry)  # recently used: the last to be pruned
+        return ruleset
     except Exception:  # a cache that cannot be read is a miss, never an error
         return None
 
@@ -149,27 +175,30 @@ def _restore(state: Any, main: SourceText, read: Callable[[str], str]) -> RuleSe
     spans = _SpanMaker(files)
     span = spans.make
 
+    flat = spans.flat
     nodes: dict[str, Capability | Stage] = {}
     capabilities: list[Capability] = []
     stages: list[Stage] = []
     for row in _drain(nodes_state):
-        if len(row) == 3:  # a capability without attributes
-            name, key, where = row
-            capability = Capability(name, key, span(where))
-        elif row[0] is None:  # a capability: (None, name, key, span, description, source, effort, owner, tags, met_at)
+        kind = row[0]
+        if kind == _PLAIN:  # (_PLAIN, name, key, *span): a capability without attributes
+            _, name, key, *where = row
+            capability = Capability(name, key, flat(*where))
+        elif kind == _CAPABILITY:  # (_CAPABILITY, name, key, span, description, source, effort, owner, tags, met_at)
             _, name, key, where, *rest = row
             capability = Capability(name, key, span(where), *rest)
-        else:  # a stage: (name, key, span, after, after span, after name, description, source, effort, owner, tags)
-            name, key, where, after, after_where, *rest = row
+        else:  # (_STAGE, name, key, span, after, after span, after name, description, source, effort, owner, tags)
+            _, name, key, where, after, after_where, *rest = row
             stage = Stage(name, key, span(where), after, span(after_where) if after_where else None, *rest)
             stages.append(stage)
             nodes[key] = stage
             continue
         capabilities.append(capability)
         nodes[key] = capability
+    # (subject, code, *span, because, source)
     requirements = [
-        Requirement(subject, code, span(where), because, source, origins[where[0]])
-        for subject, code, where, because, source in _drain(requirements_state)
+        Requirement(subject, code, flat(f, line, column, end_line, end_column), because, source, origins[f])
+        for subject, code, f, line, column, end_line, end_column, because, source in _drain(requirements_state)
     ]
     scenarios = []
     for file_index, line in scenario_lines:
@@ -210,8 +239,11 @@ class _SpanMaker:
         self.make_span = ast.Span
 
     def make(self, where: tuple[int, int, int, int, int]) -> ast.Span:
-        index, line, column, end_line, end_column = where
-        return self.make_span(self.files[index], line, column, end_line, end_column)
+        return self.flat(*where)
+
+    def flat(self, index: int, line: int, column: int, end_line: int, end_column: int) -> ast.Span:
+        # One int object for a span on one line (as the parser makes them).
+        return self.make_span(self.files[index], line, column, line if end_line == line else end_line, end_column)
 
 
 # Writing ---------------------------------------------------------------------------------
@@ -219,25 +251,57 @@ class _SpanMaker:
 
 def store(main: SourceText, limits: Limits, ruleset: RuleSet) -> None:
     """Write the entry for `main`; any failure leaves the cache as it was."""
-    import hashlib
-    import pickle
-
     with contextlib.suppress(Exception):
-        payload = pickle.dumps(_state(main, ruleset), protocol=5)
-        data = _MAGIC + bytes([_FORMAT]) + hashlib.sha256(payload).digest() + payload
+        state = _state(main, ruleset)
         target = _entry_path(main, limits)
         folder = os.path.dirname(target)
         os.makedirs(folder, mode=0o700, exist_ok=True)
-        _write(folder, target, data)
+        _write(folder, target, state)
+        _prune(folder)
 
 
-def _write(folder: str, target: str, data: bytes) -> None:
+def _prune(folder: str, keep: int = _KEEP) -> None:
+    """Remove the least recently used entries beyond `keep` (another process
+    may be removing them too: a file already gone is no error)."""
+    entries = []
+    with os.scandir(folder) as found:
+        for item in found:
+            if item.name.endswith(".model"):
+                with contextlib.suppress(OSError):
+                    entries.append((item.stat().st_mtime_ns, item.path))
+    if len(entries) <= keep:
+        return
+    entries.sort()
+    for _, path in entries[: len(entries) - keep]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _write(folder: str, target: str, state: tuple[object, ...]) -> None:
+    """The entry goes to a temporary file of its own, then is renamed into place.
+
+    The payload is pickled straight into the file and hashed on the way, so a
+    large entry is never held in memory as bytes (the header's checksum is
+    written last, into the room left for it).
+    """
+    import hashlib
+    import pickle
     import tempfile
 
     handle, temporary = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            digest = hashlib.sha256()
+
+            class Hashing:
+                def write(self, chunk: bytes) -> int:
+                    digest.update(chunk)
+                    return stream.write(chunk)
+
+            stream.write(_MAGIC + bytes([_FORMAT]) + bytes(32))
+            pickle.Pickler(Hashing(), protocol=5).dump(state)
+            stream.seek(len(_MAGIC) + 1)
+            stream.write(digest.digest())
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -258,17 +322,19 @@ def _state(main: SourceText, ruleset: RuleSet) -> tuple[object, ...]:
             return None
         return (index[span.path], span.line, span.column, span.end_line, span.end_column)
 
+    # Rows are flat where there are many of them: fewer objects to read back.
     nodes: list[tuple[object, ...]] = []
     for node in model.nodes.values():
         if not isinstance(node, Stage):
             rest = (node.description, node.source, node.effort, node.owner, node.tags, node.met_at)
             if rest == (None, None, 1, None, (), 1):
-                nodes.append((node.name, node.key, where(node.span)))
+                nodes.append((_PLAIN, node.name, node.key, *where(node.span)))  # type: ignore[misc]
             else:
-                nodes.append((None, node.name, node.key, where(node.span), *rest))
+                nodes.append((_CAPABILITY, node.name, node.key, where(node.span), *rest))
         else:
             nodes.append(
                 (
+                    _STAGE,
                     node.name,
                     node.key,
                     where(node.span),
@@ -282,7 +348,7 @@ def _state(main: SourceText, ruleset: RuleSet) -> tuple[object, ...]:
                     node.tags,
                 )
             )
-    requirements = [(r.subject, r.code, where(r.span), r.because, r.source) for r in model.requirements]
+    requirements = [(r.subject, r.code, *where(r.span), r.because, r.source) for r in model.requirements]  # type: ignore[misc]
     scenarios = [(index[s.span.path], s.span.line - 1) for s in model.scenarios]
     included = [(path, _digest(ruleset.sources[path])) for path in files if path != main.path]
     warnings = [

@@ -135,6 +135,50 @@ class Program:
         with gc_paused():
             self._build(ruleset)
 
+    # The attributes that make the program, all plain data (tuples, dicts, ints, strings,
+    # floats, bytes): what a compiled-model cache can keep beside the rule set.
+    _PLAIN = (
+        "n",
+        "capabilities",
+        "stages",
+        "is_stage",
+        "after",
+        "met_at",
+        "plan_nodes",
+        "plan_refs",
+        "plan_groups",
+        "plan_rest",
+        "capability_by_name",
+        "depth",
+    )
+    _PLAIN_FORMAT = 1
+
+    def to_plain(self) -> tuple[object, ...]:
+        """The program as plain data, for `from_plain` (a cache stores it to skip compiling)."""
+        position = {id(r): k for k, r in enumerate(self.ruleset.model.requirements)} if self.compared else {}
+        compared = {j: position[id(r)] for j, r in self.compared.items()}
+        return (self._PLAIN_FORMAT, tuple(getattr(self, name) for name in self._PLAIN), compared)
+
+    @classmethod
+    def from_plain(cls, ruleset: RuleSet, data: tuple[object, ...]) -> Program:
+        """The program `to_plain` gave for this same rule set (ValueError if the data is not one)."""
+        form, values, compared = data
+        if form != cls._PLAIN_FORMAT or not isinstance(values, tuple) or len(values) != len(cls._PLAIN):
+            raise ValueError("not a compiled program of this version")
+        program = cls.__new__(cls)
+        with gc_paused():
+            program.ruleset = ruleset
+            program.keys = ruleset.order
+            program.index = dict(zip(ruleset.order, range(len(ruleset.order)), strict=True))
+            for name, value in zip(cls._PLAIN, values, strict=True):
+                setattr(program, name, value)
+            if program.n != len(ruleset.order):
+                raise ValueError("the compiled program is of another rule set")
+            requirements = ruleset.model.requirements
+            program.compared = {j: requirements[k] for j, k in compared.items()}  # type: ignore[attr-defined]
+            program._init_derived()
+        return program
+
     def _build(self, ruleset: RuleSet) -> None:
         # Mostly `map` over attribute getters: this runs once per rule set, on every cold
         # start, and a Python statement per node costs as much as the pass itself.
@@ -146,20 +190,21 @@ class Program:
         index = self.index = dict(zip(order, range(n), strict=True))
         get_index = index.__getitem__
         nodes = tuple(map(model.nodes.__getitem__, order))
-        self.names: tuple[str, ...] = tuple(map(_NAME, nodes))
-        self.is_stage: tuple[bool, ...] = tuple(map(isinstance, nodes, repeat(Stage)))
+        # compact where the model is large: most nodes are capabilities, most have no `after`
+        # and `met at` 1, so those are a byte per node and dictionaries of the exceptions
+        self.is_stage: bytes = bytes(map(isinstance, nodes, repeat(Stage)))
         self.capabilities: tuple[int, ...] = tuple(map(get_index, map(_KEY, model.capabilities)))
         self.stages: tuple[int, ...] = tuple(compress(range(n), self.is_stage))
         after = [-1] * n
         for stage in model.stages:
             if stage.after is not None:
                 after[index[stage.key]] = index[stage.after]
-        self.after: tuple[int, ...] = tuple(after)
-        met_at = [1.0] * n  # one shared float object, not one per node
-        for i, level in zip(self.capabilities, map(_MET_AT, model.capabilities), strict=True):
-            if level != 1:
-                met_at[i] = float(level)
-        self.met_at: tuple[float, ...] = tuple(met_at)
+        self.after: dict[int, int] = {i: after[i] for i in self.stages}  # -1: none
+        self.met_at: dict[int, float] = {
+            i: float(level)
+            for i, level in zip(self.capabilities, map(_MET_AT, model.capabilities), strict=True)
+            if level != 1
+        }
 
         # the first rule that compares each capability by level (for the level-needed message)
         self.compared: dict[int, Requirement] = {}
@@ -234,26 +279,32 @@ class Program:
         self.plan_nodes: tuple[int, ...] = tuple(nodes_list)
         self.plan_refs: tuple[Refs, ...] = tuple(refs_list)
         self.plan_groups: tuple[Groups, ...] = tuple(groups_list)
-        self.plan_rest: tuple[tuple[Code, ...], ...] = tuple(rest_list_)
-        self._requirements: dict[int, list[Requirement]] | None = None
-        self._refs_of: tuple[tuple[Refs, ...], tuple[Groups, ...], tuple[tuple[Code, ...], ...]] | None = None
+        # None when no node has a general expression (no `not`, `N of`, comparison)
+        self.plan_rest: tuple[tuple[Code, ...], ...] | None = tuple(rest_list_) if any(rest_list_) else None
         # Assessments mostly spell names as declared, and a declared spelling is often its key
         # already: `lookup` tries the key index, then these spellings, and only then name_key.
         self.capability_by_name: dict[str, int] = {
             name: i
-            for i, name in zip(self.capabilities, map(self.names.__getitem__, self.capabilities), strict=True)
+            for i, name in zip(self.capabilities, map(_NAME, model.capabilities), strict=True)
             if name != order[i]
         }
         # how many `after` links lead to each stage (for highest_reached / next_stage)
         self.depth: dict[int, int] = {}
         for i in self.stages:
             self.depth[i] = self.depth[after[i]] + 1 if after[i] >= 0 else 0
+        self._init_derived()
+
+    def _init_derived(self) -> None:
+        """What is worked out from the plan when first needed."""
+        self._names: tuple[str, ...] | None = None
+        self._requirements: dict[int, list[Requirement]] | None = None
+        self._refs_of: tuple[tuple[Refs, ...], tuple[Groups, ...], tuple[tuple[Code, ...], ...]] | None = None
         self._templates: dict[str, tuple[list[int], list[Level]]] = {}
         self._statics: list[tuple[str, str, float, str | None, str | None] | None] | None = None
         self._rank: list[int] | None = None
         self._by_rank: list[str] | None = None
-        self._dependents: tuple[tuple[int, ...], ...] | None = None
-        self._level_dependents: dict[int, tuple[int, ...]] = {}
+        self._dependents: dict[int, list[int]] | None = None
+        self._level_dependents: dict[int, list[int]] = {}
         self._batch: BatchPass | None = None
 
     def _terms(
@@ -302,10 +353,24 @@ class Program:
 
     def plan(self) -> Iterator[Step]:
         """(node, refs, groups, rest) for the nodes that have requirements, in dependency order."""
-        return zip(self.plan_nodes, self.plan_refs, self.plan_groups, self.plan_rest, strict=True)
+        return zip(self.plan_nodes, self.plan_refs, self.plan_groups, self._rest(), strict=True)
+
+    def _rest(self) -> Iterable[tuple[Code, ...]]:
+        return self.plan_rest if self.plan_rest is not None else repeat((), len(self.plan_nodes))
 
     def node(self, i: int) -> Node:
         return self.ruleset.model.nodes[self.keys[i]]
+
+    def name(self, i: int) -> str:
+        """A node's name as declared."""
+        return self.ruleset.model.nodes[self.keys[i]].name
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every node's name, by index (made when first needed: reports that list many names)."""
+        if self._names is None:
+            self._names = tuple(map(_NAME, map(self.ruleset.model.nodes.__getitem__, self.keys)))
+        return self._names
 
     # derived on demand -------------------------------------------------------------
     def static(self, i: int) -> tuple[str, str, float, str | None, str | None]:
@@ -316,13 +381,13 @@ class Program:
         found = statics[i]
         if found is None:
             node = self.node(i)
-            after = self.after[i]
+            after = self.after.get(i, -1)
             found = statics[i] = (
                 node.name,
                 node.kind,
                 node.effort,
                 node.description,
-                self.names[after] if after >= 0 else None,
+                self.name(after) if after >= 0 else None,
             )
         return found
 
@@ -365,7 +430,8 @@ class Program:
         return self._terms_by_node()[2]
 
     def template(self, unlisted: str) -> tuple[list[int], list[Level]]:
-        """Fresh arrays for an assessment that lists nothing (`unlisted`: unknown or no)."""
+        """Arrays for an assessment that lists nothing (`unlisted`: unknown or no): the in-place
+        list is a fresh copy; the levels list is shared, and copied by whoever writes to it."""
         found = self._templates.get(unlisted)
         if found is None:
             code, level = (NO, 0.0) if unlisted == "no" else (UNKNOWN, None)
@@ -375,36 +441,43 @@ class Program:
                 in_place[i] = code
                 levels[i] = level
             found = self._templates[unlisted] = (in_place, levels)
-        return found[0].copy(), found[1].copy()
+        return found[0].copy(), found[1]
 
     @property
-    def dependents(self) -> tuple[tuple[int, ...], ...]:
-        """For each node, the nodes whose requirements read its value (for what-if)."""
+    def dependents(self) -> dict[int, list[int]]:
+        """For each node that something reads, the nodes whose requirements read its value
+        (for what-if; a node may appear twice, which the walk ignores)."""
         if self._dependents is None:
-            out: list[list[int]] = [[] for _ in range(self.n)]
-            levels: dict[int, list[int]] = {}
-            for i, refs, groups, rest in self.plan():
-                found = set(refs).union(*groups)
-                cmps: set[int] = set()
-                stack = list(rest)
-                while stack:
-                    code = stack.pop()
-                    if code[0] == REF:
-                        found.add(code[1])
-                    elif code[0] == CMP:
-                        cmps.add(code[1])
-                    else:
-                        stack.extend(_children(code))
-                for j in found:
-                    out[j].append(i)
-                for j in cmps:
-                    levels.setdefault(j, []).append(i)
-            self._dependents = tuple(map(tuple, out))
-            self._level_dependents = {j: tuple(d) for j, d in levels.items()}
+            with gc_paused():
+                out: dict[int, list[int]] = {}
+                levels: dict[int, list[int]] = {}
+                get = out.get
+                for i, refs in zip(self.plan_nodes, self.plan_refs, strict=True):
+                    for j in refs:
+                        found = get(j)
+                        if found is None:
+                            out[j] = [i]
+                        else:
+                            found.append(i)
+                for i, groups, rest in zip(self.plan_nodes, self.plan_groups, self._rest(), strict=True):
+                    for group in groups:
+                        for j in group:
+                            out.setdefault(j, []).append(i)
+                    stack = list(rest)
+                    while stack:
+                        code = stack.pop()
+                        if code[0] == REF:
+                            out.setdefault(code[1], []).append(i)
+                        elif code[0] == CMP:
+                            levels.setdefault(code[1], []).append(i)
+                        else:
+                            stack.extend(_children(code))
+                self._dependents = out
+                self._level_dependents = levels
         return self._dependents
 
     @property
-    def level_dependents(self) -> dict[int, tuple[int, ...]]:
+    def level_dependents(self) -> dict[int, list[int]]:
         """For each capability compared by level, the nodes that compare it."""
         _ = self.dependents
         return self._level_dependents
@@ -419,7 +492,7 @@ class Program:
         if not indices:
             return ()
         if self._by_rank is None and len(indices) < 512:
-            return tuple(map(self.names.__getitem__, sorted(indices, key=self.keys.__getitem__)))
+            return tuple(map(self.name, sorted(indices, key=self.keys.__getitem__)))
         rank, by_rank = self.ranks()
         return tuple(map(by_rank.__getitem__, sorted(map(rank.__getitem__, indices))))
 
@@ -984,7 +1057,7 @@ class Run:
             nodes,
             program.plan_refs[end - 1 :: -1] if end else (),
             program.plan_groups[end - 1 :: -1] if end else (),
-            program.plan_rest[end - 1 :: -1] if end else (),
+            program.plan_rest[end - 1 :: -1] if end and program.plan_rest is not None else repeat((), end),
             strict=True,
         )
         if causes:
@@ -1063,7 +1136,7 @@ class Run:
             new = min(state, holds[j])
             if new != values[j]:
                 values[j] = new
-                push(dependents[j])
+                push(dependents.get(j, ()))
         refs_of, groups_of, rest_of = program.refs_of, program.groups_of, program.rest_of
         get = values.__getitem__
         while todo:
@@ -1078,14 +1151,15 @@ class Run:
             new = min(in_place[i], h)
             if new != values[i]:
                 values[i] = new
-                push(dependents[i])
+                push(dependents.get(i, ()))
         return Run(program, in_place, levels, values, holds)
 
 
 def fact_arrays(program: Program, facts: Mapping[str, Fact]) -> tuple[list[int], list[Level]]:
     """In-place and level arrays from checked facts (`assessment.Fact` by key); a
     capability missing from `facts` is unknown."""
-    in_place, levels = program.template("unknown")
+    in_place, shared = program.template("unknown")
+    levels = shared.copy()
     words = {"no": NO, "unknown": UNKNOWN, "yes": YES}
     index = program.index
     for key, fact in facts.items():

@@ -43,7 +43,7 @@ def encode_value(program: Program, i: int, raw: object) -> tuple[int, Level]:
     if fact is None:
         raise _Slow
     if fact.level is not None:
-        return (YES if fact.level >= program.met_at[i] else NO), fact.level
+        return (YES if fact.level >= program.met_at.get(i, 1.0) else NO), fact.level
     return _STATE[fact.state], None
 
 
@@ -65,6 +65,8 @@ def _encode(program: Program, facts: Mapping[str, object], unlisted: str) -> tup
     except TypeError:  # an unhashable value: not a fact
         codes = [None] * len(raws)
     deque(map(in_place.__setitem__, found, cast(list[int], codes)), 0)  # any None is replaced below
+    if unlisted == "no" or None in codes:
+        levels = levels.copy()  # the template's list is shared
     if unlisted == "no":
         deque(map(levels.__setitem__, found, repeat(None)), 0)  # a word has no level
     if None in codes:

@@ -17,6 +17,16 @@ the Lark path reads the text and words the diagnostics. The grammar
 test (tests/test_fastparse.py) checks that whenever this module accepts a text,
 its statements and every span equal the Lark path's.
 
+Two outputs of one reader: `parse_fast` gives AST statements (for `parse_text`
+and tools); `read_compact` gives the loader small records instead of the
+statements large files are made of (declarations and rules: a name's text,
+key and span, a rule's code from `_code`), because building an AST node per
+reference costs most of a large load's time and memory. `Origin` reads a
+statement's AST again from the text when someone asks for it. Two quick lanes,
+one regular expression each, read the commonest lines (`capability NAME`, and
+`NAME requires` names joined by `and`, `,` and `or`) without tokens; the
+general reader below them handles everything else the same way in both modes.
+
 Lark's keywords, as reproduced here: a word is a keyword only where the parser
 state accepts that keyword, compared as Lark compares them (`re.IGNORECASE`,
 under which `ı` matches `i`). The parser state after any word of a name is
@@ -28,6 +38,7 @@ the statement expects it (`stage A after B`, `expect A is S`).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from . import ast
 from ._code import ALL, ANY, CMP, NOT, OF, Code
@@ -103,7 +114,7 @@ _SPLIT_OR = re.compile(_OR)
 # the line its span starts on.
 CAPABILITY, DECLARE, RULE = "capability", "declare", "rule"
 NameRecord = tuple[str, str, ast.Span]
-Record = tuple[object, ...] | ast.Statement
+Record = tuple[Any, ...] | ast.Statement
 
 
 class _GiveUp(Exception):
@@ -296,7 +307,7 @@ class _Reader:
             return (*quick[:-1], self.attributes(indented)), number
         return (DECLARE, "capability", (quick[1:],), None, self.attributes(indented)), number
 
-    def quick(self, line: str, number: int) -> tuple[object, ...] | None:
+    def quick(self, line: str, number: int) -> tuple[Any, ...] | None:
         """The record of line `number` if a quick lane reads it (as if no
         attribute lines followed), else None."""
         row = number + 1  # one int object for both ends of the span

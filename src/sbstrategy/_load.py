@@ -18,6 +18,7 @@ import gc
 import os
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from . import ast
 from ._checks import Context, run_checks
@@ -137,7 +138,7 @@ def _chain(*iterables: Iterator[ast.Name]) -> Iterator[ast.Name]:
         yield from iterable
 
 
-def _drain(items: list[ast.Statement | tuple[object, ...]]) -> Iterator[ast.Statement | tuple[object, ...]]:
+def _drain(items: list[ast.Statement | tuple[Any, ...]]) -> Iterator[ast.Statement | tuple[Any, ...]]:
     """The items in order, each let go of as it is handed over: a large file's
     records are freed while the model is built from them, not after."""
     items.reverse()
@@ -166,12 +167,12 @@ def paused_gc() -> Iterator[None]:
 def load_source(main: SourceText, resolver: Resolver | None, limits: Limits) -> RuleSet:
     sources: dict[str, str] = {main.path: main.text}
     diagnostics: list[Diagnostic] = []
-    statements: list[ast.Statement | tuple[object, ...]] = []
+    statements: list[ast.Statement | tuple[Any, ...]] = []
     includes = _Includes(resolver, limits, diagnostics, main)
     files = [main.path]
     origins: dict[str, Origin] = {}
 
-    def parse(source: SourceText) -> Iterator[ast.Statement | tuple[object, ...]]:
+    def parse(source: SourceText) -> Iterator[ast.Statement | tuple[Any, ...]]:
         compact = read_compact(source.text, source.path)
         if compact is not None and compact.longest <= limits.max_name_length and compact.depth <= limits.max_depth:
             # Read the usual way, as records (no AST), and no statement can break a limit

@@ -418,7 +418,7 @@ class Evaluation:
             stage_counts[status] += 1
             stages.append(
                 {
-                    "name": program.names[i],
+                    "name": program.name(i),
                     "status": status,
                     "root_cause_count": causes[i],
                     "open_question_count": questions[i],
@@ -590,7 +590,7 @@ class _Evaluator:
         program, run = self.program, self.run
         out: list[Blocker] = []
         node = program.node(i)
-        a = program.after[i]
+        a = program.after.get(i, -1)
         if isinstance(node, Stage) and a >= 0 and run.values[a] == NO:
             out.append(Blocker("after", program.names[a], "stage", run.status(a), rule=node.after_span))
         for requirement in program.requirements.get(i, ()):

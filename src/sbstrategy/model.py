@@ -16,7 +16,7 @@ someone asks for it, and is then the one the parser gives.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -260,7 +260,7 @@ def _declared(name: ast.Name | None) -> _Declared | None:
 
 
 def build_model(
-    statements: Iterable[ast.Statement | tuple[object, ...]],
+    statements: Iterable[ast.Statement | tuple[Any, ...]],
     files: tuple[str, ...],
     origins: dict[str, Origin] | None = None,
 ) -> tuple[Model, list[Diagnostic]]:
@@ -316,31 +316,31 @@ def build_model(
                     )
                 )
 
+    add_requirement = requirements.append
     for statement in statements:
         if type(statement) is tuple:
             # A record of the fast path (see _fastparse.CAPABILITY, DECLARE and RULE).
             tag = statement[0]
             if tag == CAPABILITY:
                 _, text, key, span = statement
-                declare("capability", text, key, span, _NO_VALUES, None)  # type: ignore[arg-type]
+                if key in drafts:
+                    declare("capability", text, key, span, _NO_VALUES, None)
+                else:  # the first declaration, without attributes (most of a large file)
+                    drafts[key] = _Draft("capability", text, key, span, _NO_VALUES, None)
             elif tag == RULE:
                 _, _, subject, code, span, attributes = statement
-                values = attribute_values(attributes, "requires", diagnostics) if attributes else _NO_VALUES  # type: ignore[arg-type]
-                requirements.append(
-                    Requirement(
-                        subject,  # type: ignore[arg-type]
-                        code,  # type: ignore[arg-type]
-                        span,  # type: ignore[arg-type]
-                        values.get("because"),  # type: ignore[arg-type]
-                        values.get("source"),  # type: ignore[arg-type]
-                        origins.get(span.path),  # type: ignore[attr-defined]
-                    )
-                )
+                origin = origins.get(span.path)
+                if attributes:
+                    values = attribute_values(attributes, "requires", diagnostics)
+                    because, source = values.get("because"), values.get("source")
+                    add_requirement(Requirement(subject, code, span, because, source, origin))  # type: ignore[arg-type]
+                else:
+                    add_requirement(Requirement(subject, code, span, None, None, origin))
             else:
                 _, kind, names, after, attributes = statement
-                values = attribute_values(attributes, kind, diagnostics) if attributes else _NO_VALUES  # type: ignore[arg-type]
-                for text, key, span in names:  # type: ignore[attr-defined]
-                    declare(kind, text, key, span, values, after)  # type: ignore[arg-type]
+                values = attribute_values(attributes, kind, diagnostics) if attributes else _NO_VALUES
+                for text, key, span in names:
+                    declare(kind, text, key, span, values, after)
         elif isinstance(statement, ast.CapabilityDecl):
             values = attribute_values(statement.attributes, "capability", diagnostics)
             for name in statement.names:
