@@ -106,7 +106,13 @@ def test_empty_and_comment_only_files() -> None:
 
 def test_names_are_quoted_only_where_needed() -> None:
     text = 'capability "x", "is it", "after sales", "made by hand", "unknown risk", "stage left"\n'
-    assert format_text(text) == 'capability x, "is it", "after sales", made by hand, unknown risk, "stage left"\n'
+    assert format_text(text) == 'capability x, is it, after sales, made by hand, unknown risk, "stage left"\n'
+    # `after` is a keyword only in a stage declaration, `is` only in an expect line.
+    staged = 'stage "after sales"\nstage "is it"\nscenario "t"\n  expect "is it" is reached\n  expect "after sales" is reached\n'
+    assert (
+        format_text(staged)
+        == 'stage "after sales"\nstage is it\nscenario "t"\n  expect "is it" is reached\n  expect after sales is reached\n'
+    )
     assert format_text('capability "unknown risk"\nscenario "t"\n  given "unknown risk"\n').endswith(
         '  given "unknown risk"\n'
     )
@@ -236,15 +242,15 @@ _WORDS = st.sampled_from(
 def test_a_spelt_name_reads_back_as_itself(name: str) -> None:
     text = (
         f"capability {spell(name, 'declaration')}, other\n"
-        f"stage {spell(name + ' stage', 'declaration')} after {spell(name + ' first', 'declaration')}\n"
-        f"stage {spell(name + ' first', 'declaration')}\n"
+        f"stage {spell(name + ' stage', 'stage')} after {spell(name + ' first', 'declaration')}\n"
+        f"stage {spell(name + ' first', 'stage')}\n"
         f"other requires {spell(name)} or {spell(name, 'compare')} level >= 2\n"
         f'scenario "t"\n'
         f"  given {spell(name, 'given')}, other\n"
         f"  given unknown {spell(name, 'given')}\n"
         f"  given {spell(name, 'given')} = 2\n"
         f"  expect {spell(name, 'expect')} is met\n"
-        f"  expect other is blocked by {spell(name, 'expect')}\n"
+        f"  expect other is blocked by {spell(name, 'declaration')}\n"
     )
     rules = sbstrategy.loads(text)
     assert rules.capabilities[0].name == name

@@ -152,3 +152,15 @@ def test_syntax_errors_in_plain_words(text: str, line: int, column: int, fragmen
 def test_every_syntax_error_of_a_file_is_reported() -> None:
     found = errors_of("capability a\na requir b\ncapability c d e\ncapabilty f\nc requires (a\n")
     assert [d.span.line for d in found] == [2, 4, 5]  # type: ignore[union-attr]
+
+
+def test_after_and_is_are_keywords_only_where_the_grammar_expects_them() -> None:
+    import sbstrategy
+
+    rules = sbstrategy.loads(
+        "capability review after launch, what is expected\n"
+        "stage s\ns requires review after launch and what is expected\n"
+        'scenario "t"\n  given review after launch, what is expected\n  expect s is reached\n'
+    )
+    assert [c.name for c in rules.capabilities] == ["review after launch", "what is expected"]
+    assert all(result.passed for result in rules.run_scenarios())

@@ -9,24 +9,24 @@ __all__ = ["RESERVED", "STATEMENT_KEYWORDS", "needs_quotes", "quote", "spell"]
 RESERVED = frozenset({"and", "or", "not", "requires"})
 STATEMENT_KEYWORDS = frozenset({"framework", "capability", "stage", "include", "scenario"})
 _WORD = re.compile(r"(?:[^\W\d]|')[\w'\-]*\Z")
-# `after` and `is` are read as keywords after any word of a name (the parser
-# shares one state for the words of every name), so a name containing either
-# is quoted wherever it stands. The other context keywords only matter where
-# they are expected: `level` before a comparison, `unknown` after `given`.
-_ANYWHERE = frozenset({"after", "is"})
+# Context keywords matter only where the grammar expects them: `after` in the
+# name a stage declaration declares, `is` in the name an expect line tests,
+# `level` before a comparison, `unknown` first after `given`.
+_KEYWORD_AT = {"stage": "after", "expect": "is"}
 
 
 def needs_quotes(text: str, where: str = "expression") -> bool:
     """Whether `text` must be quoted to read back as one name at `where`:
     "expression", "compare" (before a comparison), "given" (in a given line),
-    or any other place a name stands ("declaration", "expect")."""
+    "stage" (declared by a stage line), "expect" (tested by an expect line),
+    or any other place a name stands ("declaration")."""
     words = text.split()
     if not words:
         return True
     lowered = [w.casefold() for w in words]
     if lowered[0] in STATEMENT_KEYWORDS:
         return True
-    if any(w in RESERVED or w in _ANYWHERE for w in lowered):
+    if any(w in RESERVED for w in lowered) or _KEYWORD_AT.get(where) in lowered:
         return True
     if where == "compare" and lowered[-1] == "level":
         return True

@@ -120,7 +120,7 @@ def _scenario_line(line: ast.ScenarioLine) -> str:
         return f"given {_names(line.names, 'given')}"
     text = f"expect {spell(line.name.text, 'expect')} is {line.status}"
     if line.blocked_by:
-        text += f" by {_names(line.blocked_by, 'expect')}"
+        text += f" by {_names(line.blocked_by, 'declaration')}"
     return text
 
 
@@ -131,7 +131,7 @@ def _header(statement: ast.Statement, lines: list[str]) -> str:
         return f"capability {_names(statement.names, 'declaration')}"
     if isinstance(statement, ast.StageDecl):
         after = f" after {spell(statement.after.text, 'declaration')}" if statement.after else ""
-        return f"stage {spell(statement.name.text, 'declaration')}{after}"
+        return f"stage {spell(statement.name.text, 'stage')}{after}"
     if isinstance(statement, ast.Include):
         return f"include {quote(statement.path)}"
     if isinstance(statement, ast.Scenario):
