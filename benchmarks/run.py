@@ -493,6 +493,17 @@ def as_json(rows: list[dict], sbs_version: str | None, startup: float) -> dict:
     }
 
 
+def precompile(env: dict[str, str]) -> None:
+    """Compile sbstrategy's bytecode once, as installing a wheel does: run from
+    a source tree with PYTHONDONTWRITEBYTECODE set, every timed process would
+    otherwise compile the package again and measure the compiler."""
+    code = (
+        "import importlib.util, compileall, sys; spec = importlib.util.find_spec('sbstrategy'); "
+        "sys.exit(0 if spec is None else not compileall.compile_dir(spec.submodule_search_locations[0], quiet=1))"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"comma-separated (default {DEFAULT_SIZES})")
@@ -533,6 +544,7 @@ def main(argv: list[str] | None = None) -> int:
         if "kconfiglib" in chosen:
             log("kconfiglib is not installed (pip install kconfiglib); its column shows n/a.")
     measured = [c for c in chosen if c not in unavailable]
+    precompile(env)
 
     startup = interpreter_start(env)
     rows = []

@@ -22,12 +22,23 @@ without positions or the spelling of names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeAlias
 
 from . import ast
 
-__all__ = ["ALL", "ANY", "CMP", "NOT", "OF", "Code", "code_of", "depth", "names", "references"]
+__all__ = ["ALL", "ANY", "CMP", "NOT", "OF", "OPS", "Code", "code_of", "depth", "names", "references"]
+
+# The comparison operators of `NAME level OP N`, shared by evaluation and checks.
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
 
 CMP, NOT, ALL, ANY, OF = "cmp", "not", "all", "any", "of"
 # A tuple's items are an opcode, keys, numbers and codes: typed loosely.

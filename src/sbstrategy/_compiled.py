@@ -48,6 +48,7 @@ from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from . import _code
+from ._code import OPS
 from ._transform import name_key
 from .model import Node, Requirement, Stage
 
@@ -81,14 +82,6 @@ CAPABILITY_STATUSES = ("met", "at-risk", "ready", "blocked", "unknown")
 STAGE_STATUSES = ("reached", "blocked", "unknown")
 STATE_WORD = ("no", "unknown", "yes")
 
-OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-    "=": operator.eq,
-    "!=": operator.ne,
-}
 
 # Opcodes of a compiled expression (a tuple whose first item is the opcode):
 #   (REF, j)  (CMP, j, op, number)  (NOT, e)  (ALL, (e, ...))  (ANY, (e, ...))  (ATLEAST, n, (e, ...))

@@ -189,6 +189,11 @@ def _test(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if failed or broken else 0
 
 
+def _count(number: int, word: str) -> str:
+    plural = "capabilities" if word == "capability" else word + "s"
+    return f"{number} {word if number == 1 else plural}"
+
+
 def _frameworks(args: argparse.Namespace, out: TextIO) -> int:
     shipped = frameworks()
     if args.format == "json":
@@ -215,7 +220,10 @@ def _frameworks(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     width = max((len(f.name) for f in shipped), default=4)
     for info in shipped:
-        size = f"{info.capabilities} capabilities, {info.stages} stages, {info.scenarios} scenarios"
+        size = ", ".join(
+            _count(n, word)
+            for n, word in ((info.capabilities, "capability"), (info.stages, "stage"), (info.scenarios, "scenario"))
+        )
         print(f"{info.name.ljust(width)}  {info.title or ''}", file=out)
         print(f"{' ' * width}  {size}; source: {info.source or '-'}", file=out)
     return 0

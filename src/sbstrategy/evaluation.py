@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import _code, ast
+from ._code import OPS
 from ._compiled import (
     _BULK_AFTER,
     NO,
-    OPS,
     STATE_WORD,
     UNKNOWN,
     YES,

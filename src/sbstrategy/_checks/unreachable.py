@@ -16,10 +16,8 @@ the requirements' codes (`_code`), never their ASTs.
 from __future__ import annotations
 
 import itertools
-import operator
-from collections.abc import Callable
 
-from .._code import ALL, ANY, CMP, NOT, Code, names
+from .._code import ALL, ANY, CMP, NOT, OPS, Code, names
 from ..errors import Diagnostic
 from ._context import Context
 
@@ -32,15 +30,6 @@ _MAX_ATOMS = 12
 # spend on the search, about two seconds: 4,096 combinations of a 700 kB
 # requirement took over a minute. Past it, nodes are taken to be satisfiable.
 _MAX_WORK = 1 << 24
-
-OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-    "=": operator.eq,
-    "!=": operator.ne,
-}
 
 
 def _holds(code: Code, refs: dict[str, bool], levels: dict[str, float]) -> bool:
