@@ -216,7 +216,10 @@ for _ in range(int(sys.argv[2])):
 
 
 def test_concurrent_writers_leave_a_valid_entry(cache: Path, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
+    # The writers must import the very sbstrategy this test imports (the
+    # installed wheel in CI, the source tree here): the cache key covers the code.
+    home = str(Path(sbstrategy.__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([home, os.environ.get("PYTHONPATH", "")]))
     runs = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(files), "15"], env=env, stderr=subprocess.PIPE, text=True)
         for _ in range(3)
