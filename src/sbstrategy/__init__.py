@@ -168,7 +168,7 @@ def load(
     `$XDG_CACHE_HOME/sbstrategy`, else `~/.cache/sbstrategy`; the environment
     variable `SBSTRATEGY_NO_CACHE=1` turns it off everywhere). `loads` never caches.
     """
-    from ._load import paused_gc
+    from ._gc import paused as paused_gc
 
     with paused_gc():
         return _load_file(path, resolver, limits or Limits(), cache)
@@ -213,7 +213,8 @@ def loads(
 
     `path` names the text in diagnostics. Raises `SbStrategyError`.
     """
-    from ._load import load_source, paused_gc
+    from ._gc import paused as paused_gc
+    from ._load import load_source
 
     if not isinstance(text, str):
         raise TypeError(f"loads() takes a str, not {type(text).__name__}")

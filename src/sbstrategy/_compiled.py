@@ -38,8 +38,6 @@ is `min`, `or` is `max`, `not` is `2 - x`.
 from __future__ import annotations
 
 import bisect
-import contextlib
-import gc
 import heapq
 import operator
 from collections import Counter
@@ -49,6 +47,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from . import _code
 from ._code import OPS
+from ._gc import paused as gc_paused
 from ._transform import name_key
 from .model import Node, Requirement, Stage
 
@@ -101,24 +100,6 @@ _MET_AT = operator.attrgetter("met_at")
 _SUBJECT = operator.attrgetter("subject")
 _is_zero = operator.not_
 _is_one = (1).__eq__
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while building many containers that form no cycles.
-
-    Python collects when allocations outrun deallocations, and a full collection
-    visits every object of the process: with a loaded model of 100,000
-    capabilities (millions of objects) in memory, the collections triggered while
-    a program or a report is built cost more than the building itself.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class Program:

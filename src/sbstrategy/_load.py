@@ -13,8 +13,6 @@ resolver read the same or ever new files over and over.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import re
 from collections.abc import Iterator
@@ -144,24 +142,6 @@ def _drain(items: list[ast.Statement | tuple[Any, ...]]) -> Iterator[ast.Stateme
     items.reverse()
     while items:
         yield items.pop()
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while loading.
-
-    Loading allocates hundreds of thousands of objects and frees almost none,
-    so every collection the allocations trigger scans a growing heap for
-    nothing (it made loading and restoring a large model several times slower).
-    The model has no reference cycles to collect.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def load_source(main: SourceText, resolver: Resolver | None, limits: Limits) -> RuleSet:

@@ -34,8 +34,8 @@ from ._compiled import (
     RequirementCode,
     Run,
     fact_arrays,
-    gc_paused,
 )
+from ._gc import paused as gc_paused
 from ._transform import name_key
 from .assessment import Fact
 from .model import Stage
