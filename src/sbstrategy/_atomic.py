@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
+from typing import TextIO
 
-__all__ = ["write_atomic"]
+__all__ = ["open_atomic", "write_atomic"]
 
 
-def write_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> None:
+@contextlib.contextmanager
+def open_atomic(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """A text stream whose content replaces `path` only when the block ends
+    without an error (for output written as it is produced)."""
     target = os.path.realpath(os.fspath(path))
     folder = os.path.dirname(target)
     mode = None
@@ -28,7 +33,7 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "ut
     temporary, handle = _create_beside(target)
     try:
         with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
-            stream.write(text)
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         if mode is not None:
@@ -39,6 +44,11 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "ut
             os.unlink(temporary)
         raise
     _sync_folder(folder)
+
+
+def write_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> None:
+    with open_atomic(path, encoding=encoding) as stream:
+        stream.write(text)
 
 
 def _create_beside(target: str) -> tuple[str, int]:

@@ -15,10 +15,10 @@ import csv
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from typing import TextIO
 
+from ._atomic import open_atomic
 from ._batch import BatchError, _csv_cells, assess_rows, columns, row_result
 from ._render import diagnostics_text
 from .cli import UsageError, _load_or_report, _rules_path, limits
@@ -86,15 +86,11 @@ def _destination(target: str | None, out: TextIO) -> Iterator[TextIO]:
     if not target:
         yield out
         return
-    folder = os.path.dirname(os.path.abspath(target))
     try:
-        handle, temporary = tempfile.mkstemp(prefix=".sbstrategy-", suffix=".tmp", dir=folder)
+        opened = open_atomic(target)
+        stream = opened.__enter__()
     except OSError as problem:
         raise UsageError(f"cannot write {target}: {problem.strerror or problem}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-        os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    with contextlib.ExitStack() as stack:
+        stack.push(opened)
+        yield stream
