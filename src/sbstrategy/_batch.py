@@ -276,7 +276,7 @@ def _cell_value(text: str) -> tuple[int, Level] | None:
         return None
     if fact.level is not None:
         return -1, fact.level
-    return {"yes": YES, "no": NO, "unknown": UNKNOWN}[fact.state], None
+    return WORDS[fact.state], None
 
 
 class _Progress:

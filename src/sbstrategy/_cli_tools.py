@@ -13,8 +13,9 @@ import argparse
 import difflib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import attrs
 
@@ -174,6 +175,26 @@ def _whatif_markdown(whatif: WhatIf | None) -> str:
     return whatif_markdown(whatif) if whatif is not None else ""
 
 
+def _report(
+    args: argparse.Namespace,
+    out: TextIO,
+    result: Any,
+    whatif: WhatIf | None,
+    markdown: Callable[[Any], str],
+    text: Callable[[Any, Style], str],
+) -> int:
+    """Write a report of `result` (anything with `to_dict`) in the chosen format, with the what-if."""
+    if args.format == "json":
+        rendered = json.dumps(_with_whatif(result.to_dict(), whatif), indent=2, ensure_ascii=False)
+    elif args.format == "markdown":
+        rendered = _whatif_markdown(whatif) + markdown(result)
+    else:
+        style = _style(args, out)
+        rendered = "\n".join([*_whatif_text(whatif, style), text(result, style)])
+    _write(args, out, rendered)
+    return 0
+
+
 # Commands ------------------------------------------------------------------------------------------
 
 
@@ -210,15 +231,7 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
         return inputs
     name = _node_name(inputs.rules, args.name)
     explanation = explain(inputs.rules, inputs.evaluation, name)
-    if args.format == "json":
-        text = json.dumps(_with_whatif(explanation.to_dict(), inputs.whatif), indent=2, ensure_ascii=False)
-    elif args.format == "markdown":
-        text = _whatif_markdown(inputs.whatif) + explanation_markdown(explanation)
-    else:
-        style = _style(args, out)
-        text = "\n".join([*_whatif_text(inputs.whatif, style), explanation_text(explanation, style)])
-    _write(args, out, text)
-    return 0
+    return _report(args, out, explanation, inputs.whatif, explanation_markdown, explanation_text)
 
 
 def _plan(args: argparse.Namespace, out: TextIO) -> int:
@@ -232,15 +245,7 @@ def _plan(args: argparse.Namespace, out: TextIO) -> int:
     if target is None and not inputs.rules.stages:
         raise UsageError("these rules declare no stage; name a target with --target")
     roadmap = plan(inputs.rules, inputs.assessment, target)
-    if args.format == "json":
-        text = json.dumps(_with_whatif(roadmap.to_dict(), inputs.whatif), indent=2, ensure_ascii=False)
-    elif args.format == "markdown":
-        text = _whatif_markdown(inputs.whatif) + plan_markdown(roadmap)
-    else:
-        style = _style(args, out)
-        text = "\n".join([*_whatif_text(inputs.whatif, style), plan_text(roadmap, style)])
-    _write(args, out, text)
-    return 0
+    return _report(args, out, roadmap, inputs.whatif, plan_markdown, plan_text)
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:

@@ -25,7 +25,6 @@ __all__ = ["WORDS", "encode_assessment", "encode_changes", "encode_value"]
 
 # The spellings an assessment almost always uses; anything else goes through `assessment._value`.
 WORDS: dict[str, int] = {"yes": YES, "no": NO, "unknown": UNKNOWN}
-_STATE = {"yes": YES, "no": NO, "unknown": UNKNOWN}
 _WORDS_ANY: dict[object, int] = {word: code for word, code in WORDS.items()}  # looked up with any value
 
 
@@ -44,7 +43,7 @@ def encode_value(program: Program, i: int, raw: object) -> tuple[int, Level]:
         raise _Slow
     if fact.level is not None:
         return (YES if fact.level >= program.met_at.get(i, 1.0) else NO), fact.level
-    return _STATE[fact.state], None
+    return WORDS[fact.state], None
 
 
 def _encode(program: Program, facts: Mapping[str, object], unlisted: str) -> tuple[list[int], list[Level]]:
@@ -104,7 +103,7 @@ def encode_changes(program: Program, changes: Mapping[str, object]) -> dict[int,
         ruleset = program.ruleset
         facts = resolve_facts(ruleset, Assessment.from_mapping(changes))  # raises for the problem found
         index = program.index
-        words = _STATE
+        words = WORDS
         out = {}
         for key, fact in facts.items():
             if fact.explicit:
