@@ -92,6 +92,22 @@ def test_second_load_is_a_hit_with_the_same_ruleset(cache: Path, files: Path, mo
     assert [r.passed for r in second.run_scenarios()] == [True]
 
 
+def test_a_hit_evaluates_without_building_the_model(cache: Path, files: Path) -> None:
+    """A second load evaluates and summarises on the stored program; the model's objects
+    are built only when asked for, and are then those of a cold load."""
+    cold = sbstrategy.load(files, cache=False)
+    facts = {"roadmap": "yes", "sponsorship": "unknown"}
+    sbstrategy.load(files)  # fills the cache
+    hit = sbstrategy.load(files)
+    evaluation = hit.evaluate(facts)
+    assert evaluation.summary() == cold.evaluate(facts).summary()
+    assert evaluation.next_stage is not None and evaluation.next_stage.name == "planned"
+    assert hit.framework == "Cached" and hit.files == cold.files
+    assert hit._model is None, "evaluating a cached rule set built the model"
+    assert evaluation == cold.evaluate(facts)  # every result in full: blockers cite the rules
+    same_ruleset(hit, cold)
+
+
 def test_a_changed_main_file_is_a_miss(cache: Path, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sbstrategy.load(files)
     files.write_text(MAIN.replace("a plan", "a longer plan"), encoding="utf-8")

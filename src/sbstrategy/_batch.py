@@ -393,7 +393,7 @@ class _Batch:
         self.codes = {**WORDS, "": self.base_in_place[program.capabilities[0]] if program.capabilities else UNKNOWN}
         self.codes["\0"] = YES
         # compared capabilities need a number (or unknown): their yes/no cells take the careful path
-        self.compared = [(field, i) for field, i in cells if i in program.compared]
+        self.compared = [(field, i) for field, i in cells if i in program.compared_at]
         self.cache: dict[str, tuple[int, Level] | None] = {}
         self.stage_names = [program.name(s) for s in program.stages]
 

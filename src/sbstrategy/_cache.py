@@ -9,10 +9,11 @@ evaluating it once, and analysts run many commands against the same files.
   changed does not read entries its old code wrote), the `Limits`, the main
   file's path (as given and absolute: diagnostics and includes depend on it)
   and the main file's text. A change to any of them is another entry.
-- **Entry**: the loaded RuleSet (model, order, warnings) as plain tuples,
-  strings and numbers, plus the path and sha256 of every included file, which
-  are read again and compared on every hit (an edited include is a miss).
-  The texts of the files are not stored: they are read anyway.
+- **Entry**: the loaded RuleSet (order, warnings, the compiled program of
+  `_compiled`, the model) as plain tuples, strings and numbers, plus the path
+  and sha256 of every included file, which are read again and compared on
+  every hit (an edited include is a miss). The texts of the files are not
+  stored: they are read anyway.
 - **Where**: `$SBSTRATEGY_CACHE_DIR`, else `$XDG_CACHE_HOME/sbstrategy`, else
   `~/.cache/sbstrategy`; never inside the installed package. `SBSTRATEGY_NO_CACHE=1`
   (or `load(..., cache=False)`) turns it off.
@@ -27,11 +28,14 @@ evaluating it once, and analysts run many commands against the same files.
   temporary file: the last rename wins and every entry is valid.
 - **Bounded**: at most `_KEEP` entries are kept; writing one removes the
   least recently used beyond that (a hit marks its entry as used).
-- **Fast**: plain data loads at C speed; the objects the model is made of
-  (capabilities, stages, requirements, spans) are built from it again, which
-  is a small part of what a cold load costs. Requirements keep their codes
-  (`_code`); their ASTs are read from the files' text when asked for, as after
-  a cold load.
+- **Fast**: plain data loads at C speed, and a hit builds almost no objects:
+  evaluation runs on the stored program, and the model's rows stay bytes
+  until something asks for the model (`RuleSet.model`, its capabilities,
+  stages, graph, or blockers and explanations that cite rules). Then the
+  objects (capabilities, stages, requirements, spans) are built from them,
+  which is a small part of what a cold load costs. Requirements keep their
+  codes (`_code`); their ASTs are read from the files' text when asked for,
+  as after a cold load.
 
 Only loads without errors are stored (errors are reported from a full load),
 and only loads by the default resolver (a custom resolver's includes cannot be
@@ -46,10 +50,12 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import ast
+from ._gc import paused as gc_paused
 from ._version import __version__
 from .errors import Diagnostic
 
 if TYPE_CHECKING:
+    from .model import Model
     from .ruleset import RuleSet
     from .sources import Limits, SourceText
 
@@ -57,7 +63,7 @@ __all__ = ["cache_dir", "enabled", "fetch", "store"]
 
 _KEEP = 64  # entries kept in the cache folder
 _MAGIC = b"SBSCACHE"
-_FORMAT = 2
+_FORMAT = 3
 # What a row of the payload's nodes is.
 _PLAIN, _CAPABILITY, _STAGE = 0, 1, 2
 _HEADER = len(_MAGIC) + 1 + 32
@@ -133,8 +139,8 @@ def fetch(main: SourceText, limits: Limits, read: Callable[[str], str]) -> RuleS
         if hashlib.sha256(payload).digest() != data[len(_MAGIC) + 1 : _HEADER]:
             return None
         state = _unpickle(payload)
-        del data, payload  # the entry's bytes are not needed while the objects are built
-        ruleset = _restore(state, main, read)
+        del data, payload
+        ruleset = _restore(state, main, read, entry)
         if ruleset is not None:
             with contextlib.suppress(OSError):
                 os.utime(entry)  # recently used: the last to be pruned
@@ -156,14 +162,12 @@ def _unpickle(payload: memoryview) -> Any:
     return PlainUnpickler(io.BytesIO(payload)).load()
 
 
-def _restore(state: Any, main: SourceText, read: Callable[[str], str]) -> RuleSet | None:
-    """The RuleSet of a payload (plain data, as `_state` wrote it)."""
-    from ._fastparse import Origin
-    from ._order import Order
-    from .model import Capability, Model, Requirement, Stage
+def _restore(state: Any, main: SourceText, read: Callable[[str], str], entry: str) -> RuleSet | None:
+    """The RuleSet of a payload (plain data, as `_state` wrote it), its model left
+    as bytes until something asks for it."""
     from .ruleset import RuleSet
 
-    (files, included, framework, nodes_state, requirements_state, scenario_lines, order, warnings) = state
+    (files, included, title, order, warnings, program, model) = state
     sources = {main.path: main.text}
     for path, digest in included:
         text = read(path)
@@ -171,35 +175,58 @@ def _restore(state: Any, main: SourceText, read: Callable[[str], str]) -> RuleSe
             return None
         sources[path] = text
     files = tuple(files)
+    span = _SpanMaker(files).make
+    diagnostics = tuple(
+        Diagnostic(severity, code, message, span(where) if where else None, suggestion, tuple(notes))
+        for severity, code, message, where, suggestion, notes in warnings
+    )
+
+    def restore_model() -> Model:
+        restored = _restore_model(_unpickle(memoryview(model)), files, sources)
+        if restored is None:  # cannot happen to an entry that passed its checksum
+            raise RuntimeError(f"damaged compiled-model cache entry {entry}: delete it, or set SBSTRATEGY_NO_CACHE=1")
+        return restored
+
+    return RuleSet._from_cache(title, files, tuple(order), diagnostics, sources, restore_model, program)
+
+
+def _restore_model(state: Any, files: tuple[str, ...], sources: dict[str, str]) -> Model | None:
+    """The model's objects, from the plain rows `_model_state` wrote."""
+    from ._fastparse import Origin
+    from .model import Capability, Model, Requirement, Stage
+
+    (framework, nodes_state, requirements_state, scenario_lines) = state
     origins = [Origin(sources[path], path) for path in files]
     spans = _SpanMaker(files)
     span = spans.make
-
     flat = spans.flat
     nodes: dict[str, Capability | Stage] = {}
     capabilities: list[Capability] = []
     stages: list[Stage] = []
-    for row in _drain(nodes_state):
-        kind = row[0]
-        if kind == _PLAIN:  # (_PLAIN, name, key, *span): a capability without attributes
-            _, name, key, *where = row
-            capability = Capability(name, key, flat(*where))
-        elif kind == _CAPABILITY:  # (_CAPABILITY, name, key, span, description, source, effort, owner, tags, met_at)
-            _, name, key, where, *rest = row
-            capability = Capability(name, key, span(where), *rest)
-        else:  # (_STAGE, name, key, span, after, after span, after name, description, source, effort, owner, tags)
-            _, name, key, where, after, after_where, *rest = row
-            stage = Stage(name, key, span(where), after, span(after_where) if after_where else None, *rest)
-            stages.append(stage)
-            nodes[key] = stage
-            continue
-        capabilities.append(capability)
-        nodes[key] = capability
-    # (subject, code, *span, because, source)
-    requirements = [
-        Requirement(subject, code, flat(f, line, column, end_line, end_column), because, source, origins[f])
-        for subject, code, f, line, column, end_line, end_column, because, source in _drain(requirements_state)
-    ]
+    with gc_paused():
+        for row in _drain(nodes_state):
+            kind = row[0]
+            if kind == _PLAIN:  # (_PLAIN, name, key, *span): a capability without attributes
+                _, name, key, *where = row
+                capability = Capability(name, key, flat(*where))
+            elif (
+                kind == _CAPABILITY
+            ):  # (_CAPABILITY, name, key, span, description, source, effort, owner, tags, met_at)
+                _, name, key, where, *rest = row
+                capability = Capability(name, key, span(where), *rest)
+            else:  # (_STAGE, name, key, span, after, after span, after name, description, source, effort, owner, tags)
+                _, name, key, where, after, after_where, *rest = row
+                stage = Stage(name, key, span(where), after, span(after_where) if after_where else None, *rest)
+                stages.append(stage)
+                nodes[key] = stage
+                continue
+            capabilities.append(capability)
+            nodes[key] = capability
+        # (subject, code, *span, because, source)
+        requirements = [
+            Requirement(subject, code, flat(f, line, column, end_line, end_column), because, source, origins[f])
+            for subject, code, f, line, column, end_line, end_column, because, source in _drain(requirements_state)
+        ]
     scenarios = []
     for file_index, line in scenario_lines:
         scenario = origins[file_index].statement(line)
@@ -207,7 +234,7 @@ def _restore(state: Any, main: SourceText, read: Callable[[str], str]) -> RuleSe
             return None
         scenarios.append(scenario)
     title, framework_source, framework_description = framework
-    model = Model(
+    return Model(
         title,
         framework_source,
         framework_description,
@@ -218,11 +245,6 @@ def _restore(state: Any, main: SourceText, read: Callable[[str], str]) -> RuleSe
         tuple(scenarios),
         files,
     )
-    diagnostics = tuple(
-        Diagnostic(severity, code, message, span(where) if where else None, suggestion, tuple(notes))
-        for severity, code, message, where, suggestion, notes in warnings
-    )
-    return RuleSet(model, Order(tuple(order), ()), diagnostics, sources)
 
 
 def _drain(rows: list[Any]) -> Iterator[Any]:
@@ -310,7 +332,11 @@ def _write(folder: str, target: str, state: tuple[object, ...]) -> None:
 
 
 def _state(main: SourceText, ruleset: RuleSet) -> tuple[object, ...]:
-    """The payload: the RuleSet as plain data (see `_restore`)."""
+    """The payload: the RuleSet as plain data (see `_restore`): the compiled program
+    as it is, the model's rows pickled once more into bytes of their own, which a
+    hit unpickles only when the model is asked for."""
+    import pickle
+
     from .model import Stage
 
     model = ruleset.model
@@ -355,4 +381,6 @@ def _state(main: SourceText, ruleset: RuleSet) -> tuple[object, ...]:
         (d.severity, d.code, d.message, where(d.span), d.suggestion, tuple(d.notes)) for d in ruleset.diagnostics
     ]
     framework = (model.framework, model.framework_source, model.framework_description)
-    return (files, included, framework, nodes, requirements, scenarios, ruleset.order, warnings)
+    rows = pickle.dumps((framework, nodes, requirements, scenarios), protocol=5)
+    program = ruleset.compiled.to_plain()
+    return (files, included, model.framework, ruleset.order, warnings, program, rows)

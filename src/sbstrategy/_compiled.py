@@ -110,7 +110,7 @@ class Program:
             self._build(ruleset)
 
     # The attributes that make the program, all plain data (tuples, dicts, ints, strings,
-    # floats, bytes): what a compiled-model cache can keep beside the rule set.
+    # floats, bytes): what a compiled-model cache keeps beside the rule set.
     _PLAIN = (
         "n",
         "capabilities",
@@ -124,20 +124,25 @@ class Program:
         "plan_rest",
         "capability_by_name",
         "depth",
+        "compared_at",
     )
-    _PLAIN_FORMAT = 1
+    _PLAIN_FORMAT = 2
 
     def to_plain(self) -> tuple[object, ...]:
-        """The program as plain data, for `from_plain` (a cache stores it to skip compiling)."""
-        position = {id(r): k for k, r in enumerate(self.ruleset.model.requirements)} if self.compared else {}
-        compared = {j: position[id(r)] for j, r in self.compared.items()}
-        return (self._PLAIN_FORMAT, tuple(getattr(self, name) for name in self._PLAIN), compared)
+        """The program as plain data, for `from_plain` (a cache stores it to skip compiling).
+
+        With it go every node's name and the stages' fixed fields, so that evaluating
+        and summarising a cached rule set needs none of the model's objects."""
+        stages = {i: self.static(i) for i in self.stages}
+        return (self._PLAIN_FORMAT, tuple(getattr(self, name) for name in self._PLAIN), self.names, stages)
 
     @classmethod
     def from_plain(cls, ruleset: RuleSet, data: tuple[object, ...]) -> Program:
         """The program `to_plain` gave for this same rule set (ValueError if the data is not one)."""
-        form, values, compared = data
-        if form != cls._PLAIN_FORMAT or not isinstance(values, tuple) or len(values) != len(cls._PLAIN):
+        if len(data) != 4 or data[0] != cls._PLAIN_FORMAT:
+            raise ValueError("not a compiled program of this version")
+        _, values, names, stages = data
+        if not isinstance(values, tuple) or len(values) != len(cls._PLAIN) or not isinstance(stages, dict):
             raise ValueError("not a compiled program of this version")
         program = cls.__new__(cls)
         with gc_paused():
@@ -146,11 +151,14 @@ class Program:
             program.index = dict(zip(ruleset.order, range(len(ruleset.order)), strict=True))
             for name, value in zip(cls._PLAIN, values, strict=True):
                 setattr(program, name, value)
-            if program.n != len(ruleset.order):
+            if program.n != len(ruleset.order) or not isinstance(names, tuple) or len(names) != program.n:
                 raise ValueError("the compiled program is of another rule set")
-            requirements = ruleset.model.requirements
-            program.compared = {j: requirements[k] for j, k in compared.items()}  # type: ignore[attr-defined]
             program._init_derived()
+            program._names = names
+            statics: list[tuple[str, str, float, str | None, str | None] | None] = [None] * program.n
+            for i, static in stages.items():
+                statics[i] = static
+            program._statics = statics
         return program
 
     def _build(self, ruleset: RuleSet) -> None:
@@ -180,8 +188,9 @@ class Program:
             if level != 1
         }
 
-        # the first rule that compares each capability by level (for the level-needed message)
-        self.compared: dict[int, Requirement] = {}
+        # the first rule (its position in the model's requirements) that compares each
+        # capability by level, for the level-needed message
+        self.compared_at: dict[int, int] = {}
         # Each node's conjunction: (i, refs, groups, rest). The common shapes of a
         # requirement (`a`, `a, b, c`, `a, b or c`) are translated inline.
         subjects: list[int] = []
@@ -191,7 +200,9 @@ class Program:
         str_, tuple_, ALL_, ANY_ = str, tuple, _code.ALL, _code.ANY
         no_groups: Groups = ()
         no_rest: tuple[Code, ...] = ()
-        for i, requirement in zip(map(get_index, map(_SUBJECT, model.requirements)), model.requirements, strict=True):
+        for position, (i, requirement) in enumerate(
+            zip(map(get_index, map(_SUBJECT, model.requirements)), model.requirements, strict=True)
+        ):
             code: RequirementCode = requirement.code
             groups, rest = no_groups, no_rest
             if code.__class__ is str_:
@@ -200,7 +211,7 @@ class Program:
                 ref_list: list[int] = []
                 group_list: list[tuple[int, ...]] = []
                 rest_list: list[Code] = []
-                self._terms(code, requirement, ref_list, group_list, rest_list)
+                self._terms(code, position, ref_list, group_list, rest_list)
                 refs, groups, rest = tuple(ref_list), tuple(group_list), tuple(rest_list)
             elif tuple_ not in set(map(type, code)):
                 refs = tuple(map(get_index, code[1:]))
@@ -216,7 +227,7 @@ class Program:
                         group_list.append(tuple(map(get_index, part[1:])))
                     else:
                         more: list[int] = []
-                        self._terms(part, requirement, more, group_list, rest_list)
+                        self._terms(part, position, more, group_list, rest_list)
                         refs += tuple(more)
                 groups, rest = tuple(group_list), tuple(rest_list)
             subjects.append(i)
@@ -271,6 +282,7 @@ class Program:
     def _init_derived(self) -> None:
         """What is worked out from the plan when first needed."""
         self._names: tuple[str, ...] | None = None
+        self._compared: dict[int, Requirement] | None = None
         self._requirements: dict[int, list[Requirement]] | None = None
         self._refs_of: tuple[tuple[Refs, ...], tuple[Groups, ...], tuple[tuple[Code, ...], ...]] | None = None
         self._templates: dict[str, tuple[list[int], list[Level]]] = {}
@@ -284,7 +296,7 @@ class Program:
     def _terms(
         self,
         code: RequirementCode,
-        requirement: Requirement,
+        position: int,
         refs: list[int],
         groups: list[tuple[int, ...]],
         rest: list[Code],
@@ -303,26 +315,26 @@ class Program:
                 elif part[0] == _code.ANY and all(map(isinstance, part[1:], repeat(str))):
                     groups.append(tuple(map(get_index, part[1:])))
                 else:
-                    self._terms(part, requirement, refs, groups, rest)
+                    self._terms(part, position, refs, groups, rest)
         elif op == _code.ANY and all(map(isinstance, code[1:], repeat(str))):
             groups.append(tuple(map(get_index, code[1:])))
         else:
-            rest.append(self._compile(code, requirement))
+            rest.append(self._compile(code, position))
 
-    def _compile(self, code: RequirementCode, requirement: Requirement) -> Code:
+    def _compile(self, code: RequirementCode, position: int) -> Code:
         """A requirement's code (`_code`, by name key) as opcodes over indices (depth bounded by Limits)."""
         if code.__class__ is str:
             return (REF, self.index[code])
         op = code[0]
         if op == _code.CMP:
             j = self.index[code[1]]
-            self.compared.setdefault(j, requirement)
+            self.compared_at.setdefault(j, position)
             return (CMP, j, code[2], float(code[3]))
         if op == _code.NOT:
-            return (NOT, self._compile(code[1], requirement))
+            return (NOT, self._compile(code[1], position))
         if op == _code.OF:
-            return (ATLEAST, float(code[1]), tuple(self._compile(c, requirement) for c in code[2:]))
-        parts = tuple(self._compile(c, requirement) for c in code[1:])
+            return (ATLEAST, float(code[1]), tuple(self._compile(c, position) for c in code[2:]))
+        parts = tuple(self._compile(c, position) for c in code[1:])
         return (ALL if op == _code.ALL else ANY, parts)
 
     def plan(self) -> Iterator[Step]:
@@ -337,7 +349,17 @@ class Program:
 
     def name(self, i: int) -> str:
         """A node's name as declared."""
+        if self._names is not None:
+            return self._names[i]
         return self.ruleset.model.nodes[self.keys[i]].name
+
+    @property
+    def compared(self) -> dict[int, Requirement]:
+        """For each capability compared by level, the first rule that compares it."""
+        if self._compared is None:
+            requirements = self.ruleset.model.requirements
+            self._compared = {j: requirements[k] for j, k in self.compared_at.items()}
+        return self._compared
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -72,7 +72,7 @@ def _encode(program: Program, facts: Mapping[str, object], unlisted: str) -> tup
         for i, raw, code in zip(found, raws, codes, strict=True):
             if code is None:
                 in_place[i], levels[i] = encode_value(program, i, raw)
-    for j in program.compared:
+    for j in program.compared_at:
         # given yes or no (an unlisted fact is unknown, or no with level 0): resolve_facts says where
         if levels[j] is None and in_place[j] != UNKNOWN:
             raise _Slow
@@ -97,7 +97,7 @@ def encode_changes(program: Program, changes: Mapping[str, object]) -> dict[int,
             if i is None or program.is_stage[i] or i in out:
                 raise _Slow
             out[i] = encode_value(program, i, raw)
-            if i in program.compared and out[i][1] is None and out[i][0] != UNKNOWN:
+            if i in program.compared_at and out[i][1] is None and out[i][0] != UNKNOWN:
                 raise _Slow
     except _Slow:
         ruleset = program.ruleset

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -231,31 +231,49 @@ def _too_deep(limits: Limits) -> str:
     return f"nested more than {limits.max_depth} levels deep (max_depth)"
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _check_shape(data: object, path: str, limits: Limits) -> None:
-    """Nesting within `max_depth` and names within `max_name_length`, without recursion."""
+    """Nesting within `max_depth` and names within `max_name_length`, without recursion.
+
+    A mapping's keys and values are looked at by C loops (`map`, `set`), not one
+    Python statement each: an assessment of a large model has a fact per
+    capability, and this runs on every one before anything is evaluated.
+    """
     stack: list[tuple[object, int]] = [(data, 1)]
     while stack:
         value, level = stack.pop()
         if level > limits.max_depth:
             raise SbStrategyError([Diagnostic("error", "limit", _too_deep(limits), Span(path, 1, 1, 1, 2))])
+        items: Iterable[object]
         if isinstance(value, Mapping):
-            for key, item in value.items():
-                if isinstance(key, str) and len(key) > limits.max_name_length:
-                    raise SbStrategyError(
-                        [
-                            Diagnostic(
-                                "error",
-                                "limit",
-                                f"name of {len(key):,} characters; the limit is {limits.max_name_length} "
-                                "(max_name_length)",
-                                Span(path, 1, 1, 1, 2),
-                                "use the capability's name as the rules declare it",
-                            )
-                        ]
-                    )
-                stack.append((item, level + 1))
+            keys = value.keys()
+            if set(map(type, keys)) <= {str}:
+                longest = max(map(len, keys), default=0)
+            else:  # YAML and TOML keys may be numbers, dates...: only names are limited
+                longest = max((len(key) for key in keys if isinstance(key, str)), default=0)
+            if longest > limits.max_name_length:
+                raise SbStrategyError(
+                    [
+                        Diagnostic(
+                            "error",
+                            "limit",
+                            f"name of {longest:,} characters; the limit is {limits.max_name_length} (max_name_length)",
+                            Span(path, 1, 1, 1, 2),
+                            "use the capability's name as the rules declare it",
+                        )
+                    ]
+                )
+            items = value.values()
         elif isinstance(value, list):
-            stack.extend((item, level + 1) for item in value)
+            items = value
+        else:
+            continue
+        if level >= limits.max_depth and len(value) > 0:  # its items are a level too deep, even plain ones
+            raise SbStrategyError([Diagnostic("error", "limit", _too_deep(limits), Span(path, 1, 1, 1, 2))])
+        if not _SCALARS.issuperset(map(type, items)):
+            stack.extend((item, level + 1) for item in items if isinstance(item, Mapping | list))
 
 
 def _shorten(text: str, most: int = 100) -> str:

@@ -352,5 +352,20 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def main_entry() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script (and `python -m sbstrategy`) entry point.
+
+    Ends the process without tearing the heap down: freeing the millions of
+    objects of a large model one by one at interpreter exit took 0.4 s of a 3 s
+    run, for nothing the operating system does not do at once. Output is flushed
+    first; a failure to flush (a closed pipe) is the usual exit status 0 of
+    `BrokenPipeError` handling, or 1 when nothing was handled.
+    """
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    except OSError:
+        status = status or 1
+    os._exit(status)

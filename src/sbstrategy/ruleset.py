@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -32,28 +32,58 @@ class RuleSet:
     def __init__(
         self, model: Model, order: Order, diagnostics: tuple[Diagnostic, ...], sources: Mapping[str, str]
     ) -> None:
-        self.model = model
+        self._model: Model | None = model
+        self._restore_model: Callable[[], Model] | None = None
+        self._program: tuple[object, ...] | None = None
+        self.framework: str | None = model.framework
+        """The title given by the main file's `framework` line."""
+        self.files: tuple[str, ...] = model.files
         self.order: tuple[str, ...] = order.keys
         #: Warnings found while loading (errors are raised instead).
         self.diagnostics = diagnostics
         #: The text of every file read, by path (for diagnostics and tools).
         self.sources = dict(sources)
 
+    @classmethod
+    def _from_cache(
+        cls,
+        framework: str | None,
+        files: tuple[str, ...],
+        order: tuple[str, ...],
+        diagnostics: tuple[Diagnostic, ...],
+        sources: Mapping[str, str],
+        model: Callable[[], Model],
+        program: tuple[object, ...],
+    ) -> RuleSet:
+        """A rule set read back by the compiled-model cache (`_cache`): evaluation runs
+        on the stored `program`; the model's objects are built by `model()` only when
+        something asks for them (a second load of a large model then builds none)."""
+        ruleset = cls.__new__(cls)
+        ruleset._model = None
+        ruleset._restore_model = model
+        ruleset._program = program
+        ruleset.framework = framework
+        ruleset.files = files
+        ruleset.order = order
+        ruleset.diagnostics = diagnostics
+        ruleset.sources = dict(sources)
+        return ruleset
+
+    @property
+    def model(self) -> Model:
+        """Every declaration and requirement as objects (see `sbstrategy.model`)."""
+        if self._model is None:
+            assert self._restore_model is not None
+            self._model = self._restore_model()
+            self._restore_model = None
+        return self._model
+
     def __repr__(self) -> str:
         return f"<RuleSet {self.framework!r}: {len(self.capabilities)} capabilities, {len(self.stages)} stages>"
 
     @property
-    def framework(self) -> str | None:
-        """The title given by the main file's `framework` line."""
-        return self.model.framework
-
-    @property
     def path(self) -> str:
-        return self.model.files[0]
-
-    @property
-    def files(self) -> tuple[str, ...]:
-        return self.model.files
+        return self.files[0]
 
     @property
     def capabilities(self) -> tuple[Capability, ...]:
@@ -104,6 +134,12 @@ class RuleSet:
         """The rule set as int-indexed arrays, built once: what evaluation runs on."""
         from ._compiled import Program
 
+        stored, self._program = self._program, None
+        if stored is not None:
+            try:
+                return Program.from_plain(self, stored)
+            except ValueError:
+                pass  # not this version's: compile it
         return Program(self)
 
     def evaluate(self, facts: Assessment | Mapping[str, object], *, unlisted: str | None = None) -> Evaluation:
