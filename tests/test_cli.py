@@ -124,3 +124,20 @@ def test_installed_console_script(org: Path) -> None:
         [sys.executable, "-m", "sbstrategy", "--version"], capture_output=True, text=True, check=False
     )
     assert module.returncode == 0 and module.stdout.startswith("sbstrategy ")
+
+
+def test_a_command_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """`main` tunes and freezes the collector for the command's bulk work; a program
+    that calls it in-process gets its own settings back."""
+    import gc
+    import io
+
+    from sbstrategy.cli import main
+
+    rules = tmp_path / "rules.sbr"
+    rules.write_text("capability a\nstage s\ns requires a\n", encoding="utf-8")
+    (tmp_path / "org.yaml").write_text("a: yes\n", encoding="utf-8")
+    before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())
+    assert main(["assess", str(rules), str(tmp_path / "org.yaml")], out=io.StringIO()) == 0
+    assert main(["assess", str(rules), str(tmp_path / "missing.yaml")], out=io.StringIO()) == 2
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before

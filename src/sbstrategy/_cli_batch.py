@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import os
 import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from ._atomic import open_atomic
-from ._batch import BatchError, _csv_cells, assess_rows, columns, row_result
 from ._render import diagnostics_text
 from .cli import UsageError, _load_or_report, _rules_path, limits
 from .errors import SbStrategyError
@@ -36,6 +33,9 @@ def is_batch(args: argparse.Namespace) -> bool:
 
 
 def assess_many(args: argparse.Namespace, out: TextIO) -> int:
+    # imported here: `assess` of one assessment imports this module only to ask `is_batch`
+    from ._batch import BatchError, assess_rows
+
     path = args.assessment
     if args.format not in BATCH_FORMATS:
         raise UsageError(f"{path} is a CSV of organisations: assess it with --format csv or --format jsonl")
@@ -66,7 +66,10 @@ def assess_many(args: argparse.Namespace, out: TextIO) -> int:
 
 def _one_row(rules: RuleSet, path: str, stream: TextIO, fmt: str, unlisted: str | None) -> int:
     """One assessment file as one row (the same columns as a CSV of organisations gives)."""
+    import csv
+
     from . import load_assessment
+    from ._batch import _csv_cells, columns, row_result
 
     assessment = load_assessment(path, limits())
     evaluation = rules.evaluate(assessment, unlisted=unlisted)
@@ -87,6 +90,8 @@ def _destination(target: str | None, out: TextIO) -> Iterator[TextIO]:
         yield out
         return
     try:
+        from ._atomic import open_atomic
+
         opened = open_atomic(target)
         stream = opened.__enter__()
     except OSError as problem:

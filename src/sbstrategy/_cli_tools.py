@@ -10,26 +10,29 @@ never leaves half a report behind.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
 from . import load_assessment
-from ._atomic import write_atomic
 from ._render import Style, diagnostics_text, evaluation_markdown, evaluation_text, json_text
 from ._transform import name_key
-from .assessment import Assessment
 from .cli import UsageError, _colour, _load_or_report, _rules_path, limits
 from .errors import SbStrategyError
-from .evaluation import Evaluation
-from .ruleset import RuleSet
 from .sources import SourceError, read_text_file
-from .whatif import WhatIf, apply_assumptions, what_if
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+    from .evaluation import Evaluation
+    from .ruleset import RuleSet
+    from .whatif import WhatIf
+
+# Modules a command needs only for some options (what-if, --output, fmt's diff) are
+# imported where they are used: start-up is most of a small command's time.
 
 __all__ = ["register"]
 
@@ -93,6 +96,8 @@ def _write(args: argparse.Namespace, out: TextIO, text: str) -> None:
         print(text, file=out, end="")
         return
     try:
+        from ._atomic import write_atomic
+
         write_atomic(target, text)
     except OSError as problem:
         raise UsageError(f"cannot write {target}: {problem.strerror or problem}") from None
@@ -132,6 +137,8 @@ def _inputs(args: argparse.Namespace, out: TextIO) -> _Inputs | int:
         print(diagnostics_text(error.diagnostics, error.sources), file=out)
         return _EXIT_ERRORS
     assumptions = getattr(args, "assume", None) or []
+    if assumptions:
+        from .whatif import apply_assumptions, what_if
     try:
         assumed = apply_assumptions(rules, assessment, assumptions) if assumptions else assessment
     except SbStrategyError as error:
@@ -305,6 +312,9 @@ def _fmt_files(arguments: list[str]) -> list[str]:
 
 
 def _fmt(args: argparse.Namespace, out: TextIO) -> int:
+    import difflib
+
+    from ._atomic import write_atomic
     from .fmt import format_text
 
     changed = unchanged = broken = 0

@@ -134,15 +134,19 @@ class Program:
         With it go every node's name and the stages' fixed fields, so that evaluating
         and summarising a cached rule set needs none of the model's objects."""
         stages = {i: self.static(i) for i in self.stages}
-        return (self._PLAIN_FORMAT, tuple(getattr(self, name) for name in self._PLAIN), self.names, stages)
+        # most names are spelt as their keys: only the others are kept (half the entry's strings)
+        renamed = {i: name for i, (name, key) in enumerate(zip(self.names, self.keys, strict=True)) if name != key}
+        return (self._PLAIN_FORMAT, tuple(getattr(self, name) for name in self._PLAIN), renamed, stages)
 
     @classmethod
     def from_plain(cls, ruleset: RuleSet, data: tuple[object, ...]) -> Program:
         """The program `to_plain` gave for this same rule set (ValueError if the data is not one)."""
         if len(data) != 4 or data[0] != cls._PLAIN_FORMAT:
             raise ValueError("not a compiled program of this version")
-        _, values, names, stages = data
-        if not isinstance(values, tuple) or len(values) != len(cls._PLAIN) or not isinstance(stages, dict):
+        _, values, renamed, stages = data
+        if not (isinstance(values, tuple) and len(values) == len(cls._PLAIN)):
+            raise ValueError("not a compiled program of this version")
+        if not (isinstance(renamed, dict) and isinstance(stages, dict)):
             raise ValueError("not a compiled program of this version")
         program = cls.__new__(cls)
         with gc_paused():
@@ -151,10 +155,10 @@ class Program:
             program.index = dict(zip(ruleset.order, range(len(ruleset.order)), strict=True))
             for name, value in zip(cls._PLAIN, values, strict=True):
                 setattr(program, name, value)
-            if program.n != len(ruleset.order) or not isinstance(names, tuple) or len(names) != program.n:
+            if program.n != len(ruleset.order) or (renamed and max(renamed) >= program.n):
                 raise ValueError("the compiled program is of another rule set")
             program._init_derived()
-            program._names = names
+            program._renamed = renamed
             statics: list[tuple[str, str, float, str | None, str | None] | None] = [None] * program.n
             for i, static in stages.items():
                 statics[i] = static
@@ -282,6 +286,8 @@ class Program:
     def _init_derived(self) -> None:
         """What is worked out from the plan when first needed."""
         self._names: tuple[str, ...] | None = None
+        # with a program from `from_plain`: the names that differ from their keys, by index
+        self._renamed: dict[int, str] | None = None
         self._compared: dict[int, Requirement] | None = None
         self._requirements: dict[int, list[Requirement]] | None = None
         self._refs_of: tuple[tuple[Refs, ...], tuple[Groups, ...], tuple[tuple[Code, ...], ...]] | None = None
@@ -351,6 +357,8 @@ class Program:
         """A node's name as declared."""
         if self._names is not None:
             return self._names[i]
+        if self._renamed is not None:
+            return self._renamed.get(i) or self.keys[i]
         return self.ruleset.model.nodes[self.keys[i]].name
 
     @property
@@ -364,7 +372,12 @@ class Program:
     @property
     def names(self) -> tuple[str, ...]:
         """Every node's name, by index (made when first needed: reports that list many names)."""
-        if self._names is None:
+        if self._names is None and self._renamed is not None:
+            names = list(self.keys)
+            for i, name in self._renamed.items():
+                names[i] = name
+            self._names = tuple(names)
+        elif self._names is None:
             self._names = tuple(map(_NAME, map(self.ruleset.model.nodes.__getitem__, self.keys)))
         return self._names
 
@@ -431,11 +444,9 @@ class Program:
         found = self._templates.get(unlisted)
         if found is None:
             code, level = (NO, 0.0) if unlisted == "no" else (UNKNOWN, None)
-            in_place = [YES] * self.n
-            levels: list[Level] = [None] * self.n
-            for i in self.capabilities:
-                in_place[i] = code
-                levels[i] = level
+            # by `is_stage` (a byte per node), in C: a stage is always YES, with no level
+            in_place = list(map((code, YES).__getitem__, self.is_stage))
+            levels: list[Level] = list(map((level, None).__getitem__, self.is_stage))
             found = self._templates[unlisted] = (in_place, levels)
         return found[0].copy(), found[1]
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, render_diagnostic
 from .evaluation import Blocker, Evaluation, NodeResult
-from .scenarios import ScenarioResult
+
+if TYPE_CHECKING:
+    from .scenarios import ScenarioResult
 
 __all__ = [
     "Style",

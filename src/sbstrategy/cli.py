@@ -15,21 +15,17 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import attrs
 
 from . import __version__, load
-from ._render import (
-    Style,
-    diagnostics_json,
-    diagnostics_text,
-    scenario_report,
-)
-from .catalogue import find_framework, frameworks
+from ._render import Style, diagnostics_json, diagnostics_text, scenario_report
 from .errors import Diagnostic, SbStrategyError
-from .ruleset import RuleSet
 from .sources import Limits, MiB
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
 
 __all__ = ["main"]
 
@@ -50,6 +46,8 @@ def _rules_path(argument: str) -> str:
     """A rule file path, or the name of a shipped framework."""
     if os.path.exists(argument):
         return argument
+    from .catalogue import find_framework  # only for a name that is not a file
+
     shipped = find_framework(argument)
     if shipped is not None and os.sep not in argument and "/" not in argument:
         relative = os.path.relpath(shipped)
@@ -122,16 +120,21 @@ def _limits_of(args: argparse.Namespace) -> Limits:
 
 
 def _load_or_report(path: str, out: TextIO) -> RuleSet | None:
-    try:
-        rules = load(path, limits=limits())
-    except SbStrategyError as error:
-        print(diagnostics_text(error.diagnostics, error.sources), file=out)
-        return None
+    from ._gc import paused as paused_gc
+
     # The rule set lives as long as the command. Frozen, its objects (millions for a
     # large model) are left out of every later garbage collection, which would
     # otherwise visit them all again and again while the evaluation and the report
-    # are built; `main` unfreezes them when the command ends.
-    gc.freeze()
+    # are built; `main` unfreezes them when the command ends. Frozen before the
+    # collector is on again: freezing also resets its count of new objects, which
+    # would otherwise start a collection over the whole model at once.
+    with paused_gc():
+        try:
+            rules = load(path, limits=limits())
+        except SbStrategyError as error:
+            print(diagnostics_text(error.diagnostics, error.sources), file=out)
+            return None
+        gc.freeze()
     return rules
 
 
@@ -195,6 +198,8 @@ def _count(number: int, word: str) -> str:
 
 
 def _frameworks(args: argparse.Namespace, out: TextIO) -> int:
+    from .catalogue import frameworks
+
     shipped = frameworks()
     if args.format == "json":
         import json
@@ -334,6 +339,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(exit_.code or 0)
     reset = None
     frozen = gc.get_freeze_count()
+    thresholds = gc.get_threshold()
+    # A command allocates its objects in bulk and keeps nearly all of them until it ends:
+    # collecting every 700 new objects (the default) visits the same young objects
+    # again and again. A collection every 100,000 still bounds what cycles a long
+    # batch may leave behind (as mypy does for the same reason).
+    gc.set_threshold(100_000, 50, 50)
     try:
         reset = _LIMITS.set(_limits_of(args))
         return int(args.run(args, out))
@@ -345,6 +356,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except BrokenPipeError:
         return 0
     finally:
+        gc.set_threshold(*thresholds)
         if reset is not None:
             _LIMITS.reset(reset)
         if not frozen and gc.get_freeze_count():
