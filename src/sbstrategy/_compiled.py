@@ -42,7 +42,7 @@ import heapq
 import operator
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from itertools import chain, compress, repeat
+from itertools import chain, compress, islice, repeat
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from . import _code
@@ -238,33 +238,47 @@ class Program:
             all_refs.append(refs)
             all_groups.append(groups)
             all_rest.append(rest)
-        for i in self.stages:
-            if after[i] >= 0:
-                subjects.append(i)
-                all_refs.append((after[i],))
-                all_groups.append(no_groups)
-                all_rest.append(no_rest)
         # The plan: the nodes that have requirements, in dependency order, with their terms, as
         # four parallel tuples (no tuple per node). A node with several requirement lines (or a
-        # stage with an `after`) has several entries before sorting: they are joined.
-        ordered = sorted(range(len(subjects)), key=subjects.__getitem__)
+        # stage with an `after`, joined after its requirements) has several entries: they are
+        # joined. Requirements mostly come in dependency order already: then they are not
+        # sorted (sorting a permutation of a large model's requirements made new numbers for
+        # them all at the moment memory use peaks).
+        if all(map(operator.le, subjects, islice(subjects, 1, None))):
+            ordered: Iterable[int] = range(len(subjects))
+        else:
+            ordered = sorted(range(len(subjects)), key=subjects.__getitem__)
+        stages_after = [i for i in self.stages if after[i] >= 0]  # in index order
+
+        def entries() -> Iterator[Step]:
+            pending = iter(stages_after)
+            stage = next(pending, n)
+            for k in ordered:
+                i = subjects[k]
+                while stage < i:  # a stage's `after` comes after all its own requirements
+                    yield stage, (after[stage],), no_groups, no_rest
+                    stage = next(pending, n)
+                yield i, all_refs[k], all_groups[k], all_rest[k]
+            while stage < n:
+                yield stage, (after[stage],), no_groups, no_rest
+                stage = next(pending, n)
+
         nodes_list: list[int] = []
         refs_list: list[Refs] = []
         groups_list: list[Groups] = []
         rest_list_: list[tuple[Code, ...]] = []
         last = -1
-        for k in ordered:
-            i = subjects[k]
+        for i, refs, groups, rest in entries():
             if i == last:
-                refs_list[-1] += all_refs[k]
-                groups_list[-1] += all_groups[k]
-                rest_list_[-1] += all_rest[k]
+                refs_list[-1] += refs
+                groups_list[-1] += groups
+                rest_list_[-1] += rest
                 continue
             last = i
             nodes_list.append(i)
-            refs_list.append(all_refs[k])
-            groups_list.append(all_groups[k])
-            rest_list_.append(all_rest[k])
+            refs_list.append(refs)
+            groups_list.append(groups)
+            rest_list_.append(rest)
         self.plan_nodes: tuple[int, ...] = tuple(nodes_list)
         self.plan_refs: tuple[Refs, ...] = tuple(refs_list)
         self.plan_groups: tuple[Groups, ...] = tuple(groups_list)

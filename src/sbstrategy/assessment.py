@@ -340,12 +340,24 @@ class _DuplicateKey(Exception):
         self.key = key
 
 
+# The JSON reader makes a new string for every value: an assessment of a large model
+# holds as many "yes" as it has capabilities. Each is replaced by one shared string.
+_SHARED_WORDS: dict[object, str] = {word: word for word in ("yes", "no", "unknown")}
+
+
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    result: dict[str, object] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    try:
+        values = list(map(_SHARED_WORDS.get, result.values(), result.values()))
+    except TypeError:  # a list or mapping among the values: left as it is
+        return result
+    result.update(zip(list(result), values, strict=True))
     return result
 
 
