@@ -191,7 +191,7 @@ def _restore(state: Any, main: SourceText, read: Callable[[str], str], entry: st
 
 
 def _restore_model(state: Any, files: tuple[str, ...], sources: dict[str, str]) -> Model | None:
-    """The model's objects, from the plain rows `_model_state` wrote."""
+    """The model's objects, from the plain rows `_state` wrote."""
     from ._fastparse import Origin
     from .model import Capability, Model, Requirement, Stage
 
@@ -209,9 +209,8 @@ def _restore_model(state: Any, files: tuple[str, ...], sources: dict[str, str]) 
             if kind == _PLAIN:  # (_PLAIN, name, key, *span): a capability without attributes
                 _, name, key, *where = row
                 capability = Capability(name, key, flat(*where))
-            elif (
-                kind == _CAPABILITY
-            ):  # (_CAPABILITY, name, key, span, description, source, effort, owner, tags, met_at)
+            elif kind == _CAPABILITY:
+                # (_CAPABILITY, name, key, span, description, source, effort, owner, tags, met_at)
                 _, name, key, where, *rest = row
                 capability = Capability(name, key, span(where), *rest)
             else:  # (_STAGE, name, key, span, after, after span, after name, description, source, effort, owner, tags)
