@@ -41,8 +41,8 @@ from ._compiled import (
     highest_reached,
     next_stage,
 )
-from ._facts import WORDS, encode_assessment
-from .assessment import Assessment, _value
+from ._facts import WORDS, encode_assessment, word_or_level
+from .assessment import Assessment
 from .ast import Span
 from .errors import Diagnostic, SbStrategyError, render_diagnostic
 from .evaluation import Evaluation
@@ -266,19 +266,6 @@ def _header(program: Program, path: str, header: list[str], record: list[str]) -
     return organisation, cells
 
 
-def _cell_value(text: str) -> tuple[int, Level] | None:
-    """(in place, level) of one cell, level meaning "decided by `met at`" when not None; None if bad."""
-    code = WORDS.get(text)
-    if code is not None:
-        return code, None
-    fact = _value(text)
-    if fact is None:
-        return None
-    if fact.level is not None:
-        return -1, fact.level
-    return WORDS[fact.state], None
-
-
 class _Progress:
     """A progress bar on standard error, only when it is a terminal."""
 
@@ -498,7 +485,7 @@ class _Batch:
             if text in cache:
                 found = cache[text]
             else:
-                found = _cell_value(text)
+                found = word_or_level(text)  # level: decided by `met at` below
                 if len(cache) < _CACHE_LIMIT:
                     cache[text] = found
             if found is None:

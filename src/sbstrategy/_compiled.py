@@ -144,9 +144,12 @@ class Program:
         if len(data) != 4 or data[0] != cls._PLAIN_FORMAT:
             raise ValueError("not a compiled program of this version")
         _, values, renamed, stages = data
-        if not (isinstance(values, tuple) and len(values) == len(cls._PLAIN)):
-            raise ValueError("not a compiled program of this version")
-        if not (isinstance(renamed, dict) and isinstance(stages, dict)):
+        if not (
+            isinstance(values, tuple)
+            and len(values) == len(cls._PLAIN)
+            and isinstance(renamed, dict)
+            and isinstance(stages, dict)
+        ):
             raise ValueError("not a compiled program of this version")
         program = cls.__new__(cls)
         with gc_paused():

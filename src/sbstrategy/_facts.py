@@ -21,7 +21,7 @@ from .assessment import Assessment, _value, resolve_facts
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
-__all__ = ["WORDS", "encode_assessment", "encode_changes", "encode_value"]
+__all__ = ["WORDS", "encode_assessment", "encode_changes", "encode_value", "word_or_level"]
 
 # The spellings an assessment almost always uses; anything else goes through `assessment._value`.
 WORDS: dict[str, int] = {"yes": YES, "no": NO, "unknown": UNKNOWN}
@@ -34,15 +34,26 @@ class _Slow(Exception):
 
 def encode_value(program: Program, i: int, raw: object) -> tuple[int, Level]:
     """(in place, level) of one explicit fact for capability `i`; _Slow if it is not a value."""
+    read = word_or_level(raw)
+    if read is None:
+        raise _Slow
+    code, level = read
+    if level is not None:
+        return (YES if level >= program.met_at.get(i, 1.0) else NO), level
+    return code, None
+
+
+def word_or_level(raw: object) -> tuple[int, Level] | None:
+    """(the word's code, None) or (-1, level) for one value of an assessment; None if it is not one."""
     if type(raw) is str:
         code = WORDS.get(raw)
         if code is not None:
             return code, None
     fact = _value(raw)
     if fact is None:
-        raise _Slow
+        return None
     if fact.level is not None:
-        return (YES if fact.level >= program.met_at.get(i, 1.0) else NO), fact.level
+        return -1, fact.level
     return WORDS[fact.state], None
 
 

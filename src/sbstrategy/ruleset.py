@@ -32,17 +32,7 @@ class RuleSet:
     def __init__(
         self, model: Model, order: Order, diagnostics: tuple[Diagnostic, ...], sources: Mapping[str, str]
     ) -> None:
-        self._model: Model | None = model
-        self._restore_model: Callable[[], Model] | None = None
-        self._program: tuple[object, ...] | None = None
-        self.framework: str | None = model.framework
-        """The title given by the main file's `framework` line."""
-        self.files: tuple[str, ...] = model.files
-        self.order: tuple[str, ...] = order.keys
-        #: Warnings found while loading (errors are raised instead).
-        self.diagnostics = diagnostics
-        #: The text of every file read, by path (for diagnostics and tools).
-        self.sources = dict(sources)
+        self._setup(model, None, None, model.framework, model.files, order.keys, diagnostics, sources)
 
     @classmethod
     def _from_cache(
@@ -59,15 +49,31 @@ class RuleSet:
         on the stored `program`; the model's objects are built by `model()` only when
         something asks for them (a second load of a large model then builds none)."""
         ruleset = cls.__new__(cls)
-        ruleset._model = None
-        ruleset._restore_model = model
-        ruleset._program = program
-        ruleset.framework = framework
-        ruleset.files = files
-        ruleset.order = order
-        ruleset.diagnostics = diagnostics
-        ruleset.sources = dict(sources)
+        ruleset._setup(None, model, program, framework, files, order, diagnostics, sources)
         return ruleset
+
+    def _setup(
+        self,
+        model: Model | None,
+        restore_model: Callable[[], Model] | None,
+        program: tuple[object, ...] | None,
+        framework: str | None,
+        files: tuple[str, ...],
+        order: tuple[str, ...],
+        diagnostics: tuple[Diagnostic, ...],
+        sources: Mapping[str, str],
+    ) -> None:
+        self._model = model
+        self._restore_model = restore_model
+        self._program = program
+        self.framework = framework
+        """The title given by the main file's `framework` line."""
+        self.files = files
+        self.order = order
+        #: Warnings found while loading (errors are raised instead).
+        self.diagnostics = diagnostics
+        #: The text of every file read, by path (for diagnostics and tools).
+        self.sources = dict(sources)
 
     @property
     def model(self) -> Model:
