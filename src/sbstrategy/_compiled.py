@@ -45,9 +45,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from itertools import chain, compress, islice, repeat
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from . import _code
 from ._code import OPS
 from ._gc import paused as gc_paused
+from ._terms import ALL, ANY, ATLEAST, CMP, NOT, REF, Code, Groups, Refs, children, translate
 from ._transform import name_key
 from .model import Node, Requirement, Stage
 
@@ -81,16 +81,11 @@ CAPABILITY_STATUSES = ("met", "at-risk", "ready", "blocked", "unknown")
 STAGE_STATUSES = ("reached", "blocked", "unknown")
 STATE_WORD = ("no", "unknown", "yes")
 
+# Compiled expressions and their opcodes (REF, CMP, ...) come from `_terms`, which makes them.
 
-# Opcodes of a compiled expression (a tuple whose first item is the opcode):
-#   (REF, j)  (CMP, j, op, number)  (NOT, e)  (ALL, (e, ...))  (ANY, (e, ...))  (ATLEAST, n, (e, ...))
-REF, CMP, NOT, ALL, ANY, ATLEAST = range(6)
-Code: TypeAlias = tuple[Any, ...]
 # A requirement as `_code` gives it: a name key (str) or nested tuples; read dynamically.
 RequirementCode: TypeAlias = Any
 Level: TypeAlias = float | None
-Refs: TypeAlias = tuple[int, ...]
-Groups: TypeAlias = tuple[tuple[int, ...], ...]
 Step: TypeAlias = tuple[int, Refs, Groups, tuple[Code, ...]]
 BatchPass: TypeAlias = Callable[[list[int], Sequence[Level]], tuple[list[int], list[int]]]
 
@@ -176,7 +171,10 @@ class Program:
         order = ruleset.order
         n = self.n = len(order)
         self.keys: tuple[str, ...] = order
-        index = self.index = dict(zip(order, range(n), strict=True))
+        # The loader's numbers and translation of the requirements, when its numbering
+        # (declaration order) is this order; else both are made here.
+        shared = ruleset._take_translation(order)
+        index = self.index = shared[0] if shared else dict(zip(order, range(n), strict=True))
         get_index = index.__getitem__
         nodes = tuple(map(model.nodes.__getitem__, order))
         # compact where the model is large: most nodes are capabilities, most have no `after`
@@ -195,52 +193,11 @@ class Program:
             if level != 1
         }
 
+        terms = shared[1] if shared else translate(model.requirements, index)
+        subjects, all_refs, all_groups, all_rest = terms.subjects, terms.refs, terms.groups, terms.rest
         # the first rule (its position in the model's requirements) that compares each
         # capability by level, for the level-needed message
-        self.compared_at: dict[int, int] = {}
-        # Each node's conjunction: (i, refs, groups, rest). The common shapes of a
-        # requirement (`a`, `a, b, c`, `a, b or c`) are translated inline.
-        subjects: list[int] = []
-        all_refs: list[Refs] = []
-        all_groups: list[Groups] = []
-        all_rest: list[tuple[Code, ...]] = []
-        str_, tuple_, ALL_, ANY_ = str, tuple, _code.ALL, _code.ANY
-        no_groups: Groups = ()
-        no_rest: tuple[Code, ...] = ()
-        for position, (i, requirement) in enumerate(
-            zip(map(get_index, map(_SUBJECT, model.requirements)), model.requirements, strict=True)
-        ):
-            code: RequirementCode = requirement.code
-            groups, rest = no_groups, no_rest
-            if code.__class__ is str_:
-                refs: Refs = (get_index(code),)
-            elif code[0] != ALL_:
-                ref_list: list[int] = []
-                group_list: list[tuple[int, ...]] = []
-                rest_list: list[Code] = []
-                self._terms(code, position, ref_list, group_list, rest_list)
-                refs, groups, rest = tuple(ref_list), tuple(group_list), tuple(rest_list)
-            elif tuple_ not in set(map(type, code)):
-                refs = tuple(map(get_index, code[1:]))
-            else:
-                parts = code[1:]
-                refs = tuple(map(get_index, [p for p in parts if p.__class__ is str_]))
-                group_list = []
-                rest_list = []
-                for part in parts:
-                    if part.__class__ is str_:
-                        continue
-                    if part[0] == ANY_ and tuple_ not in set(map(type, part)):
-                        group_list.append(tuple(map(get_index, part[1:])))
-                    else:
-                        more: list[int] = []
-                        self._terms(part, position, more, group_list, rest_list)
-                        refs += tuple(more)
-                groups, rest = tuple(group_list), tuple(rest_list)
-            subjects.append(i)
-            all_refs.append(refs)
-            all_groups.append(groups)
-            all_rest.append(rest)
+        self.compared_at: dict[int, int] = terms.compared_at
         # The plan: the nodes that have requirements, in dependency order, with their terms, as
         # four parallel tuples (no tuple per node). A node with several requirement lines (or a
         # stage with an `after`, joined after its requirements) has several entries: they are
@@ -252,6 +209,8 @@ class Program:
         else:
             ordered = sorted(range(len(subjects)), key=subjects.__getitem__)
         stages_after = [i for i in self.stages if after[i] >= 0]  # in index order
+        no_groups: Groups = ()
+        no_rest: tuple[Code, ...] = ()
 
         def entries() -> Iterator[Step]:
             pending = iter(stages_after)
@@ -315,50 +274,6 @@ class Program:
         self._dependents: dict[int, list[int]] | None = None
         self._level_dependents: dict[int, list[int]] = {}
         self._batch: BatchPass | None = None
-
-    def _terms(
-        self,
-        code: RequirementCode,
-        position: int,
-        refs: list[int],
-        groups: list[tuple[int, ...]],
-        rest: list[Code],
-    ) -> None:
-        """Add a requirement's terms to a node's conjunction (Kleene `and` is associative)."""
-        get_index = self.index.__getitem__
-        if code.__class__ is str:
-            refs.append(get_index(code))
-            return
-        op = code[0]
-        if op == _code.ALL:
-            part: RequirementCode
-            for part in code[1:]:
-                if part.__class__ is str:
-                    refs.append(get_index(part))
-                elif part[0] == _code.ANY and all(map(isinstance, part[1:], repeat(str))):
-                    groups.append(tuple(map(get_index, part[1:])))
-                else:
-                    self._terms(part, position, refs, groups, rest)
-        elif op == _code.ANY and all(map(isinstance, code[1:], repeat(str))):
-            groups.append(tuple(map(get_index, code[1:])))
-        else:
-            rest.append(self._compile(code, position))
-
-    def _compile(self, code: RequirementCode, position: int) -> Code:
-        """A requirement's code (`_code`, by name key) as opcodes over indices (depth bounded by Limits)."""
-        if code.__class__ is str:
-            return (REF, self.index[code])
-        op = code[0]
-        if op == _code.CMP:
-            j = self.index[code[1]]
-            self.compared_at.setdefault(j, position)
-            return (CMP, j, code[2], float(code[3]))
-        if op == _code.NOT:
-            return (NOT, self._compile(code[1], position))
-        if op == _code.OF:
-            return (ATLEAST, float(code[1]), tuple(self._compile(c, position) for c in code[2:]))
-        parts = tuple(self._compile(c, position) for c in code[1:])
-        return (ALL if op == _code.ALL else ANY, parts)
 
     def plan(self) -> Iterator[Step]:
         """(node, refs, groups, rest) for the nodes that have requirements, in dependency order."""
@@ -495,7 +410,7 @@ class Program:
                         elif code[0] == CMP:
                             levels.setdefault(code[1], []).append(i)
                         else:
-                            stack.extend(_children(code))
+                            stack.extend(children(code))
                 self._dependents = out
                 self._level_dependents = levels
         return self._dependents
@@ -619,16 +534,6 @@ def _atleast(need: float, parts: tuple[int, ...]) -> int:
     if yes >= need:
         return YES
     return NO if yes + parts.count(UNKNOWN) < need else UNKNOWN
-
-
-def _children(code: Code) -> tuple[Code, ...]:
-    op = code[0]
-    if op == NOT:
-        return (code[1],)
-    if op in (ALL, ANY, ATLEAST):
-        parts: tuple[Code, ...] = code[-1]
-        return parts
-    return ()
 
 
 # --- code generation for batches ------------------------------------------------------------
@@ -892,7 +797,7 @@ class Run:
                         if self.value_of(a) == YES:
                             result.add(a[1])
                     else:
-                        inner.extend(_children(a))
+                        inner.extend(children(a))
             elif op == ANY:
                 todo.extend(c[1])
             else:  # ALL, ATLEAST: the failing parts
@@ -948,7 +853,7 @@ class Run:
             elif c[0] == CMP:
                 result.add(c[1])
             else:
-                todo.extend(p for p in _children(c) if self.value_of(p) == UNKNOWN)
+                todo.extend(p for p in children(c) if self.value_of(p) == UNKNOWN)
 
     def materialise(self, kind: str) -> None:
         """Every node's root causes (or open questions), bottom-up in one pass, for printing them all.
@@ -1074,19 +979,22 @@ class Run:
         for position, s in enumerate(segment):
             label[s] = position
         direct: dict[int, int] = {}  # leaves named by a comparison or a `not` (any node)
-        # the steps up to the segment's last stage, last first; for root causes only the failing ones
+        # The steps up to the segment's last stage, last first. Root causes expand only failing
+        # nodes (holds 0); a node is skipped by looking at `holds` in the loop, which costs less
+        # than filtering the steps beforehand.
         end = bisect.bisect_right(program.plan_nodes, max(segment))
-        nodes = program.plan_nodes[end - 1 :: -1] if end else ()
-        steps: Iterable[Step] = zip(
-            nodes,
-            program.plan_refs[end - 1 :: -1] if end else (),
-            program.plan_groups[end - 1 :: -1] if end else (),
-            program.plan_rest[end - 1 :: -1] if end and program.plan_rest is not None else repeat((), end),
+        backwards = slice(end - 1, None, -1) if end else slice(0, 0)
+        skip = holds if causes else bytes(n)
+        rests = program.plan_rest[backwards] if program.plan_rest is not None else repeat((), end)
+        for i, refs, groups, rest in zip(
+            program.plan_nodes[backwards],
+            program.plan_refs[backwards],
+            program.plan_groups[backwards],
+            rests,
             strict=True,
-        )
-        if causes:
-            steps = compress(steps, map(_is_zero, map(holds.__getitem__, nodes)))
-        for i, refs, groups, rest in steps:
+        ):
+            if skip[i]:
+                continue
             lab = label[i]
             if lab == never or lab < 0:
                 continue

@@ -204,7 +204,10 @@ def load_source(main: SourceText, resolver: Resolver | None, limits: Limits) -> 
     diagnostics.extend(found)
     if any(d.severity == "error" for d in diagnostics):
         raise SbStrategyError(diagnostics, sources)
-    return RuleSet(model, context.order, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), sources)
+    ruleset = RuleSet(model, context.order, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), sources)
+    if context.terms is not None:
+        ruleset._keep_translation(context.index, context.terms)
+    return ruleset
 
 
 class _Includes:

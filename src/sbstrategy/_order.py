@@ -55,15 +55,23 @@ def dependency_edges(model: Model) -> list[Edge]:
     return edges
 
 
-def order(model: Model, refs: Sequence[tuple[tuple[str, ...], tuple[str, ...], bool]] | None = None) -> Order:
+def order(
+    model: Model,
+    refs: Sequence[tuple[tuple[str, ...], tuple[str, ...], bool]] | None = None,
+    *,
+    index: dict[str, int] | None = None,
+    requirements_forward: bool = False,
+) -> Order:
     """Kahn's algorithm, ties broken by declaration order; cycles found after.
 
-    `refs` are `_code.references` of each requirement, if already known.
+    `refs` are `_code.references` of each requirement, if already known;
+    `index` each node's place in declaration order; `requirements_forward`
+    says that every requirement is known to read only nodes declared before its
+    subject (`_terms.Terms.forward`).
     """
-    if refs is None:
-        refs = [references(r.code) for r in model.requirements]
     nodes = model.nodes
-    index = {key: i for i, key in enumerate(nodes)}
+    if index is None:
+        index = {key: i for i, key in enumerate(nodes)}
     keys = list(nodes)
     get = index.get
     # Edges as (prerequisite, dependent) numbers; an undeclared name is no edge.
@@ -73,11 +81,16 @@ def order(model: Model, refs: Sequence[tuple[tuple[str, ...], tuple[str, ...], b
             t = get(stage.after)
             if t is not None:
                 edges.append((t, index[stage.key]))
-    subjects = [get(requirement.subject, -1) for requirement in model.requirements]
     # When every edge runs from an earlier declaration to a later one (as in most
     # files), declaration order is a valid order, and exactly the one Kahn's
     # algorithm picks below (the earliest ready declaration first).
-    if all(t < s for t, s in edges) and all(
+    stages_forward = all(t < s for t, s in edges)
+    if stages_forward and requirements_forward:
+        return Order(tuple(keys), ())
+    if refs is None:
+        refs = [references(r.code) for r in model.requirements]
+    subjects = [get(requirement.subject, -1) for requirement in model.requirements]
+    if stages_forward and all(
         max(map(get, targets, repeat(-1)), default=-1) < s
         for s, (targets, _, _) in zip(subjects, refs, strict=True)
         if s >= 0

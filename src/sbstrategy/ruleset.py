@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import networkx
 
     from ._compiled import Program
+    from ._terms import Terms
     from .assessment import Assessment
     from .evaluation import Evaluation
     from .scenarios import ScenarioResult
@@ -66,6 +67,7 @@ class RuleSet:
         self._model = model
         self._restore_model = restore_model
         self._program = program
+        self._translation: tuple[dict[str, int], Terms] | None = None
         self.framework = framework
         """The title given by the main file's `framework` line."""
         self.files = files
@@ -134,6 +136,19 @@ class RuleSet:
         from ._graph import build_graph
 
         return build_graph(self.model)
+
+    def _keep_translation(self, index: dict[str, int], terms: Terms) -> None:
+        """Keep the loader's numbering of the nodes (declaration order) and its translation of
+        the requirements, for compiling: both are large, and made once (see `_terms`)."""
+        self._translation = (index, terms)
+
+    def _take_translation(self, order: tuple[str, ...]) -> tuple[dict[str, int], Terms] | None:
+        """The kept translation if it numbers the nodes in `order`; it is let go of either way."""
+        translation, self._translation = self._translation, None
+        # the index was made from the declaration order: its keys are in number order
+        if translation is None or tuple(translation[0]) != order:
+            return None
+        return translation
 
     @cached_property
     def compiled(self) -> Program:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import operator
 from functools import cached_property
-from itertools import chain
 
 import attrs
 
 from .._code import references
 from .._order import Edge, Order, dependency_edges, order
+from .._terms import Terms, translate
 from ..model import Model
 
 __all__ = ["Context", "Suggestions", "suggest"]
@@ -25,28 +26,54 @@ class Context:
         return dependency_edges(self.model)
 
     @cached_property
+    def index(self) -> dict[str, int]:
+        """Each node's number: its place in declaration order."""
+        nodes = self.model.nodes
+        return dict(zip(nodes, range(len(nodes)), strict=True))
+
+    @cached_property
+    def terms(self) -> Terms | None:
+        """Every requirement translated to node numbers (`_terms`), once for the checks and
+        the compiler; None when a subject or a name in a requirement is undeclared."""
+        try:
+            return translate(self.model.requirements, self.index)
+        except KeyError:
+            return None
+
+    @cached_property
     def references(self) -> list[tuple[tuple[str, ...], tuple[str, ...], bool]]:
         """For each requirement, the keys it reads, the keys it compares by
-        level, and whether it is plain (see `_code.references`)."""
+        level, and whether it is plain (see `_code.references`): what the
+        checks read when `terms` cannot be made."""
         return [references(requirement.code) for requirement in self.model.requirements]
+
+    @cached_property
+    def plain(self) -> list[bool]:
+        """For each requirement, True where it is certainly names joined by `and` and `or`
+        only (no `not`, comparison or `N of`): the checks that look for those skip it."""
+        if self.terms is not None:
+            return list(map(operator.not_, self.terms.rest))
+        return [plain for _, _, plain in self.references]
 
     @cached_property
     def all_declared(self) -> bool:
         """Whether every subject and every name in a requirement is declared,
         and only capabilities are compared by level (as in any file that loads):
         then the checks that look for the opposite have nothing to find."""
-        nodes = self.model.nodes
-        refs = self.references
-        if not all(map(nodes.__contains__, (requirement.subject for requirement in self.model.requirements))):
+        terms = self.terms
+        if terms is None:
             return False
-        if not nodes.keys() >= set(chain.from_iterable(r for r, _, _ in refs)):
-            return False
-        compared = set(chain.from_iterable(c for _, c, _ in refs))
-        return nodes.keys() >= compared and all(nodes[key].kind != "stage" for key in compared)
+        if not terms.compared_at:
+            return True
+        nodes = list(self.model.nodes.values())
+        return all(nodes[j].kind != "stage" for j in terms.compared_at)
 
     @cached_property
     def order(self) -> Order:
-        return order(self.model, self.references)
+        terms = self.terms
+        if terms is not None and terms.forward:
+            return order(self.model, index=self.index, requirements_forward=True)
+        return order(self.model, self.references, index=self.index)
 
     @cached_property
     def declared_names(self) -> dict[str, str]:

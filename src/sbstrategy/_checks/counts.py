@@ -36,7 +36,7 @@ def _bad_count(code: Code) -> bool:
 
 def check(context: Context) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    for requirement, (_, _, plain) in zip(context.model.requirements, context.references, strict=True):
+    for requirement, plain in zip(context.model.requirements, context.plain, strict=True):
         if plain or not _bad_count(requirement.code):
             continue
         stack: list[ast.Expr] = [requirement.expr]

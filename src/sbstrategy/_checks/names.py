@@ -30,8 +30,8 @@ def check(context: Context) -> list[Diagnostic]:
             )
         )
 
-    requirements = () if context.all_declared else model.requirements
-    for requirement, (refs, compared_keys, _) in zip(requirements, context.references, strict=False):
+    pairs = () if context.all_declared else zip(model.requirements, context.references, strict=True)
+    for requirement, (refs, compared_keys, _) in pairs:
         if requirement.subject not in nodes and requirement.subject_name is not None:
             undeclared(requirement.subject_name, "subject")
         # Codes hold keys only: the AST, with each name's position, is read for a problem.

@@ -122,7 +122,7 @@ def _plain(code: Code) -> bool:
 
 def check(context: Context) -> list[Diagnostic]:
     model = context.model
-    if all(plain for _, _, plain in context.references):
+    if all(context.plain):
         return []  # only `and` and `or` of names: everything holds when every capability is met
     by_subject: dict[str, list[Code]] = {}
     for requirement in model.requirements:
