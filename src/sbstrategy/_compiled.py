@@ -972,10 +972,12 @@ class Run:
         n = program.n
         never = len(segment)
         want = NO if causes else UNKNOWN
-        # The label of a node that could be reached (its value is `want`) starts at `never`,
-        # every other node's at -1, which no label is below: a reference is followed with one
-        # comparison, whatever the node it points at.
-        label = list(map((never, -1, -1).__getitem__ if causes else (-1, never, -1).__getitem__, values))
+        # Labels start at `never`. For root causes every node's does: a reference to a node
+        # that holds is followed too (one comparison, whatever the node), but such a node is
+        # neither expanded (its `holds` is not 0) nor counted (leaves are failing: value 0).
+        # For open questions only undecided nodes can be reached: the others start at -1,
+        # which no label is below.
+        label = [never] * n if causes else list(map((-1, never, -1).__getitem__, values))
         for position, s in enumerate(segment):
             label[s] = position
         direct: dict[int, int] = {}  # leaves named by a comparison or a `not` (any node)
@@ -985,13 +987,10 @@ class Run:
         end = bisect.bisect_right(program.plan_nodes, max(segment))
         backwards = slice(end - 1, None, -1) if end else slice(0, 0)
         skip = holds if causes else bytes(n)
-        rests = program.plan_rest[backwards] if program.plan_rest is not None else repeat((), end)
-        for i, refs, groups, rest in zip(
-            program.plan_nodes[backwards],
-            program.plan_refs[backwards],
-            program.plan_groups[backwards],
-            rests,
-            strict=True,
+        # the general expressions of the few nodes that have them (looked up only if any)
+        rest_at = {i: rest for i, rest in zip(program.plan_nodes, program._rest(), strict=True) if rest}
+        for i, refs, groups in zip(
+            program.plan_nodes[backwards], program.plan_refs[backwards], program.plan_groups[backwards], strict=True
         ):
             if skip[i]:
                 continue
@@ -1002,19 +1001,23 @@ class Run:
                 if label[j] > lab:  # noqa: PLR1730  (as in Program.run)
                     label[j] = lab
             for group in groups:
-                if causes and len(group) == 2:
-                    # the common `a or b`: it fails when both can be reached (label not -1)
-                    a, b = group
-                    if label[a] >= 0 and label[b] >= 0:
-                        if label[a] > lab:  # noqa: PLR1730
-                            label[a] = lab
-                        if label[b] > lab:  # noqa: PLR1730
-                            label[b] = lab
+                if causes:
+                    # an `or` group fails when no alternative has a value (a loop with `break`
+                    # costs less here than a call of `max`)
+                    for j in group:
+                        if values[j]:
+                            break
+                    else:
+                        for j in group:
+                            if label[j] > lab:  # noqa: PLR1730
+                                label[j] = lab
                 elif max(map(get_value, group)) == want:
                     for j in group:
                         if label[j] > lab:  # noqa: PLR1730
                             label[j] = lab
-            for code in rest:
+            if not rest_at or i not in rest_at:
+                continue
+            for code in rest_at[i]:
                 if self.value_of(code) != want:
                     continue
                 leaves: set[int] = set()
@@ -1030,7 +1033,11 @@ class Run:
         # node whose own requirements do not fail (holds not 0: reached nodes all fail); for
         # open questions a capability whose fact is unknown. Leaves are few: the candidates are
         # found first, and then their labels looked at.
-        candidates = list(compress(range(n), holds if causes else map(_is_one, in_place)))
+        if causes:
+            failing = list(compress(range(n), map(_is_zero, values)))
+            candidates = list(compress(failing, map(holds.__getitem__, failing)))
+        else:
+            candidates = list(compress(range(n), map(_is_one, in_place)))
         labels = list(map(label.__getitem__, candidates))
         best = {j: lab for j, lab in zip(candidates, labels, strict=True) if 0 <= lab < never}
         for j, lab in direct.items():
