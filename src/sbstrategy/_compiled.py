@@ -727,19 +727,25 @@ class Run:
             self.materialise(kind)
             return memo[start]
         result: set[int] = set()
-        (self._walk_causes if kind == "causes" else self._walk_questions)(start, result, set())
+        self._walk(kind, start, result, set())
         found = memo[start] = frozenset(result)
         return found
 
-    def _walk_causes(self, start: int, result: set[int], visited: set[int]) -> None:
-        """Add the root causes of `start` to `result`; nodes in `visited` are in it already.
+    def _walk(self, kind: str, start: int, result: set[int], visited: set[int]) -> None:
+        """Add the root causes ("causes") or open questions ("questions") of `start` to
+        `result`; nodes in `visited` are in it already.
 
-        Level by level: the failing references of a whole frontier are found with
-        `map`/`compress`, and split into leaves (`holds` not 0: ready, or not in
-        place with undecided prerequisites) and nodes to expand (`holds` 0: blocked,
-        at-risk, or a blocked stage), as LANGUAGE.md's "Meaning" says.
+        Level by level: the references of a whole frontier that can be followed (failing
+        ones for root causes, undecided ones for open questions) are found with
+        `map`/`compress`. Root causes split them into leaves (`holds` not 0: ready, or
+        not in place with undecided prerequisites) and nodes to expand (`holds` 0:
+        blocked, at-risk, or a blocked stage), as LANGUAGE.md's "Meaning" says; open
+        questions expand them all and collect the capabilities whose fact is unknown.
         """
-        program, values, holds, memo = self.program, self.values, self.holds, self.memo("causes")
+        causes = kind == "causes"
+        want, wanted = (NO, _is_zero) if causes else (UNKNOWN, _is_one)
+        follow = self._failing if causes else self._undecided
+        program, values, holds, in_place, memo = self.program, self.values, self.holds, self.in_place, self.memo(kind)
         refs_of, groups_of, rest_of = program.refs_of, program.groups_of, program.rest_of
         get_value, get_holds = values.__getitem__, holds.__getitem__
         visited.add(start)
@@ -756,21 +762,29 @@ class Run:
                         result |= known
                 frontier = keep
             first = False
+            if not causes:
+                # a capability whose own fact is unknown (a stage's "in place" is always 2)
+                result.update(compress(frontier, map(_is_one, map(in_place.__getitem__, frontier))))
             refs = list(chain.from_iterable(map(refs_of.__getitem__, frontier)))
             groups = list(chain.from_iterable(map(groups_of.__getitem__, frontier)))
             if groups:
-                failing_groups = compress(groups, map(_is_zero, map(max, map(map, repeat(get_value), groups))))
-                refs.extend(chain.from_iterable(failing_groups))
-            failing = list(compress(refs, map(_is_zero, map(get_value, refs))))
-            result.update(compress(failing, map(get_holds, failing)))
-            expand = set(compress(failing, map(_is_zero, map(get_holds, failing))))
+                # an `or` group is followed when its value is the one looked for
+                refs.extend(
+                    chain.from_iterable(compress(groups, map(wanted, map(max, map(map, repeat(get_value), groups)))))
+                )
+            reached = list(compress(refs, map(wanted, map(get_value, refs))))
+            if causes:
+                result.update(compress(reached, map(get_holds, reached)))
+                expand = set(compress(reached, map(_is_zero, map(get_holds, reached))))
+            else:
+                expand = set(reached)
             expand -= visited
             visited |= expand
             more: list[int] = []
             for x in frontier:
                 for code in rest_of[x]:
-                    if self.value_of(code) == NO:
-                        self._failing(code, result, visited, more)
+                    if self.value_of(code) == want:
+                        follow(code, result, visited, more)
             frontier = [*expand, *more]
 
     def _failing(self, code: Code, result: set[int], visited: set[int], expand: list[int]) -> None:
@@ -802,44 +816,6 @@ class Run:
                 todo.extend(c[1])
             else:  # ALL, ATLEAST: the failing parts
                 todo.extend(p for p in c[-1] if self.value_of(p) == NO)
-
-    def _walk_questions(self, start: int, result: set[int], visited: set[int]) -> None:
-        """Add the open questions of `start` (status unknown) to `result`: the unknown facts
-        reached through undecided terms. Level by level, like `_walk_causes`."""
-        program, values, in_place = self.program, self.values, self.in_place
-        refs_of, groups_of, rest_of = program.refs_of, program.groups_of, program.rest_of
-        get_value = values.__getitem__
-        memo = self.memo("questions")
-        visited.add(start)
-        frontier = [start]
-        first = True
-        while frontier:
-            if memo and not first:
-                keep = []
-                for x in frontier:
-                    known = memo.get(x)
-                    if known is None:
-                        keep.append(x)
-                    else:
-                        result |= known
-                frontier = keep
-            first = False
-            # a capability whose own fact is unknown (a stage's "in place" is always 2)
-            result.update(compress(frontier, map(_is_one, map(in_place.__getitem__, frontier))))
-            refs = list(chain.from_iterable(map(refs_of.__getitem__, frontier)))
-            groups = list(chain.from_iterable(map(groups_of.__getitem__, frontier)))
-            if groups:
-                open_groups = compress(groups, map(_is_one, map(max, map(map, repeat(get_value), groups))))
-                refs.extend(chain.from_iterable(open_groups))
-            expand = set(compress(refs, map(_is_one, map(get_value, refs))))
-            expand -= visited
-            visited |= expand
-            more: list[int] = []
-            for x in frontier:
-                for code in rest_of[x]:
-                    if self.value_of(code) == UNKNOWN:
-                        self._undecided(code, result, visited, more)
-            frontier = [*expand, *more]
 
     def _undecided(self, code: Code, result: set[int], visited: set[int], expand: list[int]) -> None:
         todo = [code]
