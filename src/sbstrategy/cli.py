@@ -238,6 +238,10 @@ def _frameworks(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # What-if and --output for assess, and the analyst commands (explain, plan, diff,
+    # graph, fmt), live in their own module, with the options that several commands share.
+    from ._cli_tools import _color_option, _unlisted_option, register
+
     parser = argparse.ArgumentParser(
         prog="sbstrategy",
         description="Check, test and evaluate social business strategy rule files (*.sbr).",
@@ -286,18 +290,8 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="a progress bar on standard error while a CSV of organisations is assessed (default: auto, on a terminal)",
     )
-    assess.add_argument(
-        "--unlisted",
-        choices=("unknown", "no"),
-        default=None,
-        help="what a capability missing from the assessment is (default: the assessment's own setting, else unknown)",
-    )
-    assess.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour (default: auto, on a terminal)",
-    )
+    _unlisted_option(assess)
+    _color_option(assess)
     _limit_option(assess)
 
     test = commands.add_parser(
@@ -309,7 +303,7 @@ def _parser() -> argparse.ArgumentParser:
         "files", nargs="+", metavar="FILE", help="rule files, folders of them, or shipped framework names"
     )
     test.add_argument("-v", "--verbose", action="store_true", help="also list files whose scenarios all pass")
-    test.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour (default: auto)")
+    _color_option(test)
     _limit_option(test)
     test.set_defaults(run=_test)
 
@@ -320,10 +314,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     shipped.add_argument("--format", choices=("text", "json"), default="text")
     shipped.set_defaults(run=_frameworks)
-
-    # What-if and --output for assess, and the analyst commands (explain,
-    # plan, diff, graph, fmt), live in their own module.
-    from ._cli_tools import register
 
     register(commands, assess)
     return parser
