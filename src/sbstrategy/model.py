@@ -29,10 +29,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Capability", "Model", "Node", "Requirement", "Stage", "build_model"]
 
-# A large model has one of these objects per capability and per requirement line: without
-# the slot for weak references each is 16 bytes smaller in the allocator's size classes,
-# which took the peak memory of a 100k model from 1.53 to 1.44 kB per capability.
-# Nothing in sbstrategy refers to them weakly; they are values.
+# Capabilities, stages and requirements have no slot for weak references: a large model
+# has an object per capability and per requirement line, and without the slot each is 16
+# bytes smaller in the allocator's size classes (the peak memory of a 100k model went from
+# 1.53 to 1.44 kB per capability). Nothing refers to them weakly; they are values.
 
 
 @attrs.frozen(weakref_slot=False)
