@@ -99,7 +99,7 @@ def translate(requirements: Sequence[Requirement], index: Mapping[str, int]) -> 
             ref_list: list[int] = []
             group_list: list[tuple[int, ...]] = []
             rest_list: list[Code] = []
-            top = _terms(code, position, get_index, terms.compared_at, ref_list, group_list, rest_list)
+            top = _add_terms(code, position, get_index, terms.compared_at, ref_list, group_list, rest_list)
             refs, groups, rest = tuple(ref_list), tuple(group_list), tuple(rest_list)
         elif tuple_ not in set(map(type, code)):
             refs = tuple(map(get_index, code[1:]))
@@ -118,7 +118,8 @@ def translate(requirements: Sequence[Requirement], index: Mapping[str, int]) -> 
                     top = max(top, *group)
                 else:
                     more: list[int] = []
-                    top = max(top, _terms(part, position, get_index, terms.compared_at, more, group_list, rest_list))
+                    inner = _add_terms(part, position, get_index, terms.compared_at, more, group_list, rest_list)
+                    top = max(top, inner)
                     refs += tuple(more)
             groups, rest = tuple(group_list), tuple(rest_list)
         if top >= i:
@@ -131,7 +132,7 @@ def translate(requirements: Sequence[Requirement], index: Mapping[str, int]) -> 
     return terms
 
 
-def _terms(
+def _add_terms(
     code: _RequirementCode,
     position: int,
     get_index: Any,
@@ -157,7 +158,7 @@ def _terms(
                 groups.append(group := tuple(map(get_index, part[1:])))
                 top = max(top, *group)
             else:
-                top = max(top, _terms(part, position, get_index, compared_at, refs, groups, rest))
+                top = max(top, _add_terms(part, position, get_index, compared_at, refs, groups, rest))
     elif op == _code.ANY and all(map(isinstance, code[1:], repeat(str))):
         groups.append(group := tuple(map(get_index, code[1:])))
         top = max(group)
