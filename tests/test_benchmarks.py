@@ -29,9 +29,12 @@ def _load_generate():
 generate = _load_generate()
 
 
-def _run_py(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def _run_script(
+    script: str, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """One of the benchmark scripts, with its workloads under `tmp_path`."""
     return subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), "--work-dir", str(tmp_path / "work"), *args],
+        [sys.executable, str(BENCHMARKS / script), "--work-dir", str(tmp_path / "work"), *args],
         check=False,
         capture_output=True,
         text=True,
@@ -78,7 +81,7 @@ def test_kconfig_agrees_with_expected(tmp_path: Path, flavour: str) -> None:
 
 
 def test_run_py_without_sbstrategy(tmp_path: Path) -> None:
-    proc = _run_py(tmp_path, "--sizes", "200", "--repeat", "1", "--contestants", "floor,kconfiglib")
+    proc = _run_script("run.py", tmp_path, "--sizes", "200", "--repeat", "1", "--contestants", "floor,kconfiglib")
     assert proc.returncode == 0, proc.stderr
     assert "| 200 |" in proc.stdout
     assert "| N | floor | Kconfiglib |" in proc.stdout
@@ -100,7 +103,8 @@ def _sbstrategy_env() -> dict[str, str]:
 @pytest.mark.parametrize("flavour", ["plain", "rich"])
 def test_run_py_with_sbstrategy(tmp_path: Path, flavour: str) -> None:
     env = _sbstrategy_env()
-    proc = _run_py(
+    proc = _run_script(
+        "run.py",
         tmp_path,
         "--sizes",
         "200",
@@ -124,25 +128,17 @@ def test_run_py_with_sbstrategy(tmp_path: Path, flavour: str) -> None:
 
 def test_batch_py_runs_at_a_tiny_size(tmp_path: Path) -> None:
     env = _sbstrategy_env()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "batch.py"),
-            "--capabilities",
-            "30",
-            "--rows",
-            "40",
-            "--repeat",
-            "1",
-            "--work-dir",
-            str(tmp_path / "work"),
-            "--json",
-            str(tmp_path / "batch.json"),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    proc = _run_script(
+        "batch.py",
+        tmp_path,
+        "--capabilities",
+        "30",
+        "--rows",
+        "40",
+        "--repeat",
+        "1",
+        "--json",
+        str(tmp_path / "batch.json"),
         env=env,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -153,25 +149,17 @@ def test_batch_py_runs_at_a_tiny_size(tmp_path: Path) -> None:
 
 def test_whatif_py_runs_at_a_tiny_size(tmp_path: Path) -> None:
     env = _sbstrategy_env()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "whatif.py"),
-            "--size",
-            "300",
-            "--changes",
-            "5",
-            "--repeat",
-            "1",
-            "--work-dir",
-            str(tmp_path / "work"),
-            "--json",
-            str(tmp_path / "whatif.json"),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    proc = _run_script(
+        "whatif.py",
+        tmp_path,
+        "--size",
+        "300",
+        "--changes",
+        "5",
+        "--repeat",
+        "1",
+        "--json",
+        str(tmp_path / "whatif.json"),
         env=env,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
