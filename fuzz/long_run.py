@@ -33,18 +33,8 @@ from tests import fuzz_inputs as F  # noqa: E402
 
 import sbstrategy  # noqa: E402 - after the path is set
 
-RULES = sbstrategy.loads(
-    """\
-capability roadmap, budget, governance, Führung
-  met at 2
-capability "staff and funding"
-stage planned
-planned requires roadmap and budget level >= 2 and not governance
-stage scaled after planned
-scaled requires 2 of (Führung, "staff and funding", roadmap)
-"""
-)
-NAMES = ["roadmap", "budget", "governance", "Führung", "staff and funding", "planned", "ROADMAP", "road map"]
+RULES = sbstrategy.loads(F.ASSESSED_RULES)
+NAMES = F.ASSESSED_NAMES
 
 
 def _outside(error: sbstrategy.SbStrategyError, texts: dict[str, str]) -> str | None:

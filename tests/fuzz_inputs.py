@@ -237,6 +237,20 @@ def rule_text(rnd: random.Random) -> str:
 
 # Assessments ----------------------------------------------------------------------------
 
+# The rule set that fuzzed assessments are read against (every kind of term, a level, a
+# Unicode and a quoted name), and the names they use: declared ones, a stage, another
+# spelling of a declared name, and one that is not declared.
+ASSESSED_RULES = """\
+capability roadmap, budget, governance, Führung
+  met at 2
+capability "staff and funding"
+stage planned
+planned requires roadmap and budget level >= 2 and not governance
+stage scaled after planned
+scaled requires 2 of (Führung, "staff and funding", roadmap)
+"""
+ASSESSED_NAMES = ["roadmap", "budget", "governance", "Führung", "staff and funding", "planned", "ROADMAP", "road map"]
+
 _FACT_WORDS = ("yes", "no", "unknown", "true", "false", "y", "n", "?", "", "maybe", "YES", " no ", "2", "nan")
 
 

@@ -177,16 +177,7 @@ def test_deep_expressions_load_or_give_one_limit_error(rnd: random.Random, opene
 
 # Assessments ----------------------------------------------------------------------------------
 
-_RULES = """\
-capability roadmap, budget, governance, Führung
-  met at 2
-capability "staff and funding"
-stage planned
-planned requires roadmap and budget level >= 2 and not governance
-stage scaled after planned
-scaled requires 2 of (Führung, "staff and funding", roadmap)
-"""
-_NAMES = ["roadmap", "budget", "governance", "Führung", "staff and funding", "planned", "ROADMAP", "road map"]
+_RULES, _NAMES = F.ASSESSED_RULES, F.ASSESSED_NAMES
 
 
 @pytest.fixture(scope="module")
