@@ -963,8 +963,10 @@ class Run:
         end = bisect.bisect_right(program.plan_nodes, max(segment))
         backwards = slice(end - 1, None, -1) if end else slice(0, 0)
         skip = holds if causes else bytes(n)
-        # the general expressions of the few nodes that have them (looked up only if any)
-        rest_at = {i: rest for i, rest in zip(program.plan_nodes, program._rest(), strict=True) if rest}
+        # the general expressions of the few nodes that have them (looked up only if any; a
+        # rule set without any, the common case, builds nothing)
+        plan_rest = program.plan_rest
+        rest_at = {i: rest for i, rest in zip(program.plan_nodes, plan_rest, strict=True) if rest} if plan_rest else {}
         for i, refs, groups in zip(
             program.plan_nodes[backwards], program.plan_refs[backwards], program.plan_groups[backwards], strict=True
         ):
