@@ -202,7 +202,13 @@ def test_summary_format(cli, files: Path) -> None:
     data = json.loads(run.out)
     assert data["framework"] == "Mini" and data["organisation"] == "acme"
     assert data["next_stage"] == "one" and data["next_stage_root_causes"] == ["goals"]
-    assert data["stages"][0] == {"name": "one", "status": "blocked", "root_cause_count": 1, "open_question_count": 0}
+    assert data["stages"][0] == {
+        "name": "one",
+        "status": "blocked",
+        "blocker_count": 1,
+        "root_cause_count": 1,
+        "open_question_count": 0,
+    }
     assert data["capability_status"] == {"met": 1, "at-risk": 0, "ready": 1, "blocked": 1, "unknown": 1}
     full = json.loads(cli("assess", str(files / "rules.sbr"), str(files / "acme.yaml"), "--format", "json").out)
     assert [s["status"] for s in full["stages"]] == [s["status"] for s in data["stages"]]

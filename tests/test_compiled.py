@@ -151,6 +151,7 @@ def test_summary_counts_are_the_lengths_of_the_lists(text: str, values: list[obj
     assert [s["name"] for s in summary["stages"]] == [s.name for s in result.stages]  # type: ignore[index]
     for entry, stage in zip(summary["stages"], result.stages, strict=True):  # type: ignore[arg-type]
         assert entry["status"] == stage.status
+        assert entry["blocker_count"] == len(stage.blockers)
         assert entry["root_cause_count"] == len(stage.root_causes)
         assert entry["open_question_count"] == len(stage.open_questions)
     upcoming = result.next_stage
@@ -178,8 +179,8 @@ def test_summary_of_the_language_example() -> None:
         "next_stage_root_causes": ["goals"],
         "next_stage_open_questions": [],
         "stages": [
-            {"name": "one", "status": "blocked", "root_cause_count": 1, "open_question_count": 0},
-            {"name": "two", "status": "blocked", "root_cause_count": 2, "open_question_count": 0},
+            {"name": "one", "status": "blocked", "blocker_count": 1, "root_cause_count": 1, "open_question_count": 0},
+            {"name": "two", "status": "blocked", "blocker_count": 2, "root_cause_count": 2, "open_question_count": 0},
         ],
         "stage_status": {"reached": 0, "blocked": 2, "unknown": 0},
         "capability_status": {"met": 1, "at-risk": 0, "ready": 2, "blocked": 1, "unknown": 0},

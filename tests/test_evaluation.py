@@ -83,6 +83,20 @@ def test_blockers_keep_structure_and_because() -> None:
     assert result.stage("s").root_causes == ("a", "b", "budget", "d")
 
 
+def test_blockers_of_lines_written_apart_are_all_found_in_order() -> None:
+    # a node's requirement lines need not follow one another: the lines of another node,
+    # of the same name in another case, and a line of a stage may come between them
+    rules = loads(
+        "capability a, b, c, d, e\nstage s\n"
+        "e requires a\nd requires b\ns requires c and d\nE requires c, b\nd requires a\ns requires e\n"
+    )
+    result = rules.evaluate({"a": "no", "b": "no", "c": "no", "d": "yes", "e": "yes"})
+    assert [(b.name, b.rule.line) for b in result.capability("e").blockers] == [("a", 3), ("c", 6), ("b", 6)]
+    assert [(b.name, b.rule.line) for b in result.capability("d").blockers] == [("b", 4), ("a", 7)]
+    assert [(b.name, b.rule.line) for b in result.stage("s").blockers] == [("c", 5), ("d", 5), ("e", 8)]
+    assert result.summary()["stages"][0]["blocker_count"] == 3  # type: ignore[index]
+
+
 def test_failing_not_contributes_the_names_that_hold() -> None:
     rules = loads("capability silo, goals\nstage s\ns requires goals and not silo\n")
     stage = rules.evaluate({"silo": "yes", "goals": "yes"}).stage("s")

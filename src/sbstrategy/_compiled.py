@@ -120,8 +120,9 @@ class Program:
         "capability_by_name",
         "depth",
         "compared_at",
+        "stage_lines",
     )
-    _PLAIN_FORMAT = 2
+    _PLAIN_FORMAT = 3
 
     def to_plain(self) -> tuple[object, ...]:
         """The program as plain data, for `from_plain` (a cache stores it to skip compiling).
@@ -129,9 +130,7 @@ class Program:
         With it go every node's name and the stages' fixed fields, so that evaluating
         and summarising a cached rule set needs none of the model's objects."""
         stages = {i: self.static(i) for i in self.stages}
-        # most names are spelt as their keys: only the others are kept (half the entry's strings)
-        renamed = {i: name for i, (name, key) in enumerate(zip(self.names, self.keys, strict=True)) if name != key}
-        return (self._PLAIN_FORMAT, tuple(getattr(self, name) for name in self._PLAIN), renamed, stages)
+        return (self._PLAIN_FORMAT, tuple(getattr(self, name) for name in self._PLAIN), self.renamed, stages)
 
     @classmethod
     def from_plain(cls, ruleset: RuleSet, data: tuple[object, ...]) -> Program:
@@ -198,6 +197,13 @@ class Program:
         # the first rule (its position in the model's requirements) that compares each
         # capability by level, for the level-needed message
         self.compared_at: dict[int, int] = terms.compared_at
+        # each stage's requirement lines (positions in the model's requirements), for the
+        # stages' blockers, which reports show for every stage; a capability's are found
+        # when asked for (`requirements_of`)
+        lines: dict[int, list[int]] = {}
+        for k in compress(range(len(subjects)), map(self.is_stage.__getitem__, subjects)):
+            lines.setdefault(subjects[k], []).append(k)
+        self.stage_lines: dict[int, tuple[int, ...]] = {i: tuple(ks) for i, ks in lines.items()}
         # The plan: the nodes that have requirements, in dependency order, with their terms, as
         # four parallel tuples (no tuple per node). A node with several requirement lines (or a
         # stage with an `after`, joined after its requirements) has several entries: they are
@@ -262,10 +268,11 @@ class Program:
     def _init_derived(self) -> None:
         """What is worked out from the plan when first needed."""
         self._names: tuple[str, ...] | None = None
-        # with a program from `from_plain`: the names that differ from their keys, by index
+        # the names that differ from their keys, by index (see `renamed`)
         self._renamed: dict[int, str] | None = None
         self._compared: dict[int, Requirement] | None = None
-        self._requirements: dict[int, list[Requirement]] | None = None
+        # each requirement's node, and each node's first and last requirement line
+        self._lines: tuple[list[int], dict[int, int], dict[int, int]] | None = None
         self._refs_of: tuple[tuple[Refs, ...], tuple[Groups, ...], tuple[tuple[Code, ...], ...]] | None = None
         self._templates: dict[str, tuple[list[int], list[Level]]] = {}
         self._statics: list[tuple[str, str, float, str | None, str | None] | None] | None = None
@@ -289,9 +296,20 @@ class Program:
         """A node's name as declared."""
         if self._names is not None:
             return self._names[i]
-        if self._renamed is not None:
-            return self._renamed.get(i) or self.keys[i]
-        return self.ruleset.model.nodes[self.keys[i]].name
+        return self.renamed.get(i) or self.keys[i]
+
+    @property
+    def renamed(self) -> dict[int, str]:
+        """The nodes whose name as declared is not their key, by index: most names are
+        spelt as their keys, and reading the others here touches no node object."""
+        if self._renamed is None:
+            renamed = {i: name for name, i in self.capability_by_name.items()}
+            for i in self.stages:
+                name = self.node(i).name
+                if name != self.keys[i]:
+                    renamed[i] = name
+            self._renamed = renamed
+        return self._renamed
 
     @property
     def compared(self) -> dict[int, Requirement]:
@@ -304,13 +322,11 @@ class Program:
     @property
     def names(self) -> tuple[str, ...]:
         """Every node's name, by index (made when first needed: reports that list many names)."""
-        if self._names is None and self._renamed is not None:
+        if self._names is None:
             names = list(self.keys)
-            for i, name in self._renamed.items():
+            for i, name in self.renamed.items():
                 names[i] = name
             self._names = tuple(names)
-        elif self._names is None:
-            self._names = tuple(map(_NAME, map(self.ruleset.model.nodes.__getitem__, self.keys)))
         return self._names
 
     # derived on demand -------------------------------------------------------------
@@ -332,20 +348,33 @@ class Program:
             )
         return found
 
-    @property
-    def requirements(self) -> dict[int, list[Requirement]]:
-        """Each node's requirement lines, by index (for blockers)."""
-        if self._requirements is None:
-            found: dict[int, list[Requirement]] = {}
-            get_index = self.index.__getitem__
-            for i, requirement in zip(
-                map(get_index, map(_SUBJECT, self.ruleset.model.requirements)),
-                self.ruleset.model.requirements,
-                strict=True,
-            ):
-                found.setdefault(i, []).append(requirement)
-            self._requirements = found
-        return self._requirements
+    def requirements_of(self, i: int) -> tuple[Requirement, ...]:
+        """Node `i`'s requirement lines in the order written (for blockers).
+
+        A capability's are found from where its first and last lines are: a node's
+        lines mostly follow one another, and any other node's lines between them are
+        left out. The two positions are found for every node at once, in C, when
+        first asked for: grouping the lines node by node in Python cost more than all
+        the blockers of a large model's stages.
+        """
+        requirements = self.ruleset.model.requirements
+        if self.is_stage[i]:
+            return tuple(map(requirements.__getitem__, self.stage_lines.get(i, ())))
+        if self._lines is None:
+            with gc_paused():
+                subjects = list(map(self.index.__getitem__, map(_SUBJECT, self.ruleset.model.requirements)))
+                count = len(subjects)
+                last = dict(zip(subjects, range(count), strict=True))
+                first = dict(zip(reversed(subjects), range(count - 1, -1, -1), strict=True))
+            self._lines = (subjects, first, last)
+        subjects, first, last = self._lines
+        start = first.get(i)
+        if start is None:
+            return ()
+        end = last[i] + 1
+        if end - start == 1:
+            return (requirements[start],)
+        return tuple(compress(requirements[start:end], map(i.__eq__, subjects[start:end])))
 
     def _terms_by_node(self) -> tuple[tuple[Refs, ...], tuple[Groups, ...], tuple[tuple[Code, ...], ...]]:
         if self._refs_of is None:
@@ -1012,8 +1041,10 @@ class Run:
         # open questions a capability whose fact is unknown. Leaves are few: the candidates are
         # found first, and then their labels looked at.
         if causes:
-            failing = list(compress(range(n), map(_is_zero, values)))
-            candidates = list(compress(failing, map(holds.__getitem__, failing)))
+            # failing with requirements that do not fail: not in place (a value is the lower of
+            # `in_place` and `holds`); in place below `holds` is that, or unknown and holding
+            below = list(compress(range(n), map(operator.lt, in_place, holds)))
+            candidates = list(compress(below, map(_is_zero, map(in_place.__getitem__, below))))
         else:
             candidates = list(compress(range(n), map(_is_one, in_place)))
         labels = list(map(label.__getitem__, candidates))

@@ -16,8 +16,10 @@ is `min`, `or` is `max`, `not` is `2 - x`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+import operator
+from collections.abc import Iterator, Mapping
+from itertools import compress
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -38,7 +40,7 @@ from ._compiled import (
 from ._gc import paused as gc_paused
 from ._transform import name_key
 from .assessment import Fact
-from .model import Stage
+from .model import Requirement, Stage
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -402,14 +404,15 @@ class Evaluation:
     def summary(self) -> dict[str, object]:
         """The whole evaluation in a size that does not grow with the root-cause lists.
 
-        Each stage with its status and the number of its root causes and open
-        questions; the next stage's root causes and open questions in full; how
+        Each stage with its status and the number of its blockers, root causes and
+        open questions; the next stage's root causes and open questions in full; how
         many capabilities have each status. The `summary` output format.
         """
         run = self._run
         program = run.program
         causes = run.stage_counts("causes")
         questions = run.stage_counts("questions")
+        evaluator = _Evaluator(run)
         highest, upcoming = self.highest_reached, self.next_stage
         stage_counts = dict.fromkeys(("reached", "blocked", "unknown"), 0)
         stages = []
@@ -420,6 +423,7 @@ class Evaluation:
                 {
                     "name": program.name(i),
                     "status": status,
+                    "blocker_count": evaluator.node_blocker_count(i) if run.holds[i] == NO else 0,
                     "root_cause_count": causes[i],
                     "open_question_count": questions[i],
                 }
@@ -468,6 +472,11 @@ class Evaluation:
             f"Evaluation(framework={self.framework!r}, organisation={self.organisation!r}, "
             f"stages={len(self._run.program.stages)}, capabilities={len(self._run.program.capabilities)})"
         )
+
+
+_NODE_KIND = ("capability", "stage")  # by `Program.is_stage`
+_is_no = operator.not_  # of a truth value: NO is 0
+_CODE = operator.attrgetter("code")
 
 
 class _Evaluator:
@@ -546,14 +555,12 @@ class _Evaluator:
         """
         program, run = self.program, self.run
         if code.__class__ is str:
-            j = self.index[code]
-            kind = "stage" if program.is_stage[j] else "capability"
-            return [Blocker("missing", program.names[j], kind, run.status(j), because=because, rule=rule)]
+            return [self.missing(self.index[code], because, rule)]
         op = code[0]
         if op == _code.CMP:
             j = self.index[code[1]]
             needed, found = code[3], run.levels[j]
-            name = program.names[j]
+            name = program.name(j)
             return [
                 Blocker("level", name, "capability", op=code[2], needed=needed, found=found, because=because, rule=rule)
             ]
@@ -568,14 +575,15 @@ class _Evaluator:
                         keys.add(part if part.__class__ is str else part[1])
                 else:
                     stack.extend(part[1:] if part[0] != _code.OF else part[2:])
-            names = tuple(program.names[self.index[k]] for k in sorted(keys))
+            names = tuple(program.name(self.index[k]) for k in sorted(keys))
             return [Blocker("excluded", names=names, because=because, rule=rule)]
         if op == _code.ALL:
             out: list[Blocker] = []
-            values, index = run.values, self.index
-            for part in code[1:]:
-                if (values[index[part]] if part.__class__ is str else self.code_value(part)) == NO:
-                    out.extend(self.blockers(part, because, rule))
+            for side in self.failing_sides(code):
+                if side.__class__ is int:
+                    out.append(self.missing(side, because, rule))
+                else:
+                    out.extend(self.blockers(side, because, rule))
             return out
         if op == _code.ANY:
             options = tuple(tuple(self.blockers(part)) for part in code[1:])
@@ -586,17 +594,61 @@ class _Evaluator:
         have = found_values.count(YES)
         return [Blocker("at-least", needed=code[1], have=have, items=failing, because=because, rule=rule)]
 
+    def failing_sides(self, code: RequirementCode) -> list[Any]:
+        """The sides of an `A and B …` term whose value is NO, in the order written: a
+        name as its index, any other term as it is."""
+        values, sides = self.run.values, code[1:]
+        found: list[int | None] = list(map(self.index.get, sides))  # None: a side that is not a name
+        if None not in found:  # names only, the common case: all in C
+            names = cast(list[int], found)
+            return list(compress(names, map(_is_no, map(values.__getitem__, names))))
+        return [
+            side if j is None else j
+            for side, j in zip(sides, found, strict=True)
+            if (self.code_value(side) if j is None else values[j]) == NO
+        ]
+
+    def missing(self, j: int, because: str | None, rule: ast.Span | None) -> Blocker:
+        """The blocker of a name `j` whose value is NO."""
+        program = self.program
+        kind = _NODE_KIND[program.is_stage[j]]
+        return Blocker("missing", program.name(j), kind, self.run.status(j), because=because, rule=rule)
+
+    def blocker_count(self, code: RequirementCode) -> int:
+        """How many blockers `blockers` gives for a term whose value is NO, without making them."""
+        if code.__class__ is str or code[0] != _code.ALL:
+            return 1
+        return sum(1 if side.__class__ is int else self.blocker_count(side) for side in self.failing_sides(code))
+
     def node_blockers(self, i: int) -> list[Blocker]:
-        program, run = self.program, self.run
-        out: list[Blocker] = []
-        node = program.node(i)
-        a = program.after.get(i, -1)
-        if isinstance(node, Stage) and a >= 0 and run.values[a] == NO:
-            out.append(Blocker("after", program.names[a], "stage", run.status(a), rule=node.after_span))
-        for requirement in program.requirements.get(i, ()):
-            if self.code_value(requirement.code) == NO:
-                out.extend(self.blockers(requirement.code, requirement.because, requirement.span))
+        after = self.after_blocker(i)
+        out: list[Blocker] = [after] if after else []
+        for requirement in self.failing_requirements(i):
+            out.extend(self.blockers(requirement.code, requirement.because, requirement.span))
         return out
+
+    def node_blocker_count(self, i: int) -> int:
+        """len(node_blockers(i)), without making them (the summary's counts)."""
+        found = sum(map(self.blocker_count, map(_CODE, self.failing_requirements(i))))
+        return found + (self.after_blocker(i) is not None)
+
+    def after_blocker(self, i: int) -> Blocker | None:
+        """A stage's blocker for the stage it comes after, if that is not reached."""
+        program, run = self.program, self.run
+        a = program.after.get(i, -1)
+        if a < 0 or run.values[a] != NO:
+            return None
+        node = program.node(i)
+        assert isinstance(node, Stage)
+        return Blocker("after", program.name(a), "stage", run.status(a), rule=node.after_span)
+
+    def failing_requirements(self, i: int) -> Iterator[Requirement]:
+        """Node `i`'s requirement lines that fail, or that may have failing sides (`A and B`:
+        their blockers are those of the failing sides, none unless the line fails)."""
+        for requirement in self.program.requirements_of(i):
+            code = requirement.code
+            if (code.__class__ is not str and code[0] == _code.ALL) or self.code_value(code) == NO:
+                yield requirement
 
 
 def evaluate(ruleset: RuleSet, facts: Mapping[str, Fact], organisation: str | None = None) -> Evaluation:
