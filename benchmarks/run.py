@@ -9,6 +9,8 @@ Contestants, each a fresh `sys.executable` process per measurement (see README.m
   warm         the same with a compiled-model cache filled by an untimed run before
   json         the cold run with --format json (every node's blockers and root causes in full),
                up to 100k: the output itself grows faster than the model (see README.md)
+  share        benchmarks/share.py: one evaluation as the summary makes it, its parts timed inside
+               the process: root causes, blockers and open questions against the rest
 Workloads come from generate.py and are cached under benchmarks/.work/ (git-ignored).
 
 Measurement: wall time from spawning to reaping the process (interpreter start-up included), peak
@@ -43,15 +45,20 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (the sibling module, found through the line above)
 
-CONTESTANTS = ("floor", "kconfiglib", "cold", "warm", "json")
+CONTESTANTS = ("floor", "kconfiglib", "cold", "warm", "json", "share")
 LABELS = {
     "floor": "floor",
     "kconfiglib": "Kconfiglib",
     "cold": "sbstrategy (cold)",
     "warm": "sbstrategy (warm)",
     "json": "sbstrategy (json)",
+    "share": "root-cause share",
 }
-SBSTRATEGY = ("cold", "warm", "json")
+SBSTRATEGY = ("cold", "warm", "json", "share")
+# share.py's parts (seconds): the rest of the evaluation, and what is shared across the stages
+REST = ("read", "evaluate", "statuses")
+SHARED = ("counts", "blocker_counts", "next_lists")
+SHARE_TARGET = 0.5
 DEFAULT_SIZES = "1k,10k,100k,1m"
 CHECK_MAX_N = 10_000_000  # the summary is small at any size: checked wherever it runs
 JSON_MAX_N = 100_000  # the full JSON format is timed up to here (183 MB of output at 100k)
@@ -67,6 +74,7 @@ class Run:
     returncode: int
     timed_out: bool = False
     stderr: str = ""
+    parts: dict | None = None  # what share.py printed
 
     @property
     def ok(self) -> bool:
@@ -88,6 +96,11 @@ class Result:
     def peak(self) -> int | None:
         good = [r.peak_bytes for r in self.runs if r.ok]
         return max(good) if good and self.status == "ok" else None
+
+    def part(self, which: str, names: tuple[str, ...]) -> float | None:
+        """The median over runs of the sum of share.py's `names` in its `which` evaluation."""
+        good = [sum(r.parts[which][name] for name in names) for r in self.runs if r.ok and r.parts]
+        return statistics.median(good) if good and self.status == "ok" else None
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -176,6 +189,7 @@ def commands(work: Path) -> dict[str, list[str]]:
         "cold": sbstrategy_cmd(work),
         "warm": sbstrategy_cmd(work),
         "json": sbstrategy_cmd(work, "json"),
+        "share": [sys.executable, str(HERE / "share.py"), str(work)],
     }
 
 
@@ -305,7 +319,13 @@ def bench_size(n: int, args: argparse.Namespace, chosen: list[str], scratch: Pat
                 env["SBSTRATEGY_CACHE_DIR"] = tempfile.mkdtemp(prefix="cold-", dir=scratch)
             elif name == "warm":
                 env["SBSTRATEGY_CACHE_DIR"] = str(warm_cache)
-            run = measure(cmds[name], env, args.timeout)
+            printed = scratch / "share.json" if name == "share" else None
+            run = measure(cmds[name], env, args.timeout, stdout_path=printed)
+            if printed is not None and run.ok:
+                try:
+                    run.parts = json.loads(printed.read_text(encoding="utf-8"))
+                except ValueError as exc:
+                    run.returncode, run.stderr = 1, f"share.py printed no JSON: {exc}"
             result.runs.append(run)
             if name in ("cold", "json"):
                 shutil.rmtree(env["SBSTRATEGY_CACHE_DIR"], ignore_errors=True)
@@ -369,6 +389,16 @@ def targets(rows: list[dict]) -> list[tuple[int, str, str, bool | None]]:
         out.append(
             (1_000_000, label, "–", None) if x is None or not y else (1_000_000, label, f"{x / y:.1f}×", x / y <= 12)
         )
+    for row in rows:
+        share = row["results"]["share"]
+        rest, shared = share.part("first", REST), share.part("first", SHARED)
+        if share.status not in {"skipped", "n/a"}:
+            label = f"root causes, blockers, open questions ≤ {SHARE_TARGET}× the rest"
+            out.append(
+                (row["n"], label, "–", None)
+                if rest is None or shared is None
+                else (row["n"], label, f"{shared / rest:.2f}×", shared / rest <= SHARE_TARGET)
+            )
     for row in rows:
         n = row["n"]
         if n >= MEMORY_MIN_SIZE:
@@ -451,6 +481,7 @@ def report(rows: list[dict], args: argparse.Namespace, sbs_version: str | None, 
             f"{fmt_time(full) if full.status != 'skipped' else '–'} | {fmt_bytes(full.peak)} | "
             f"{'; '.join(own) or '–'} |"
         )
+    lines += share_table(rows)
     lines += ["", "| size | target | measured | met |", "| ---: | --- | ---: | :---: |"]
     for size, label, measured, ok in checks:
         lines.append(f"| {generate.format_size(size)} | {label} | {measured} | {mark(ok)} |")
@@ -467,6 +498,45 @@ def report(rows: list[dict], args: argparse.Namespace, sbs_version: str | None, 
     if notes:
         lines += ["", "Notes:", *notes]
     return "\n".join(lines) + "\n"
+
+
+def share_table(rows: list[dict]) -> list[str]:
+    """share.py's parts, medians in milliseconds: the first evaluation (as `assess` makes it) and
+    the same evaluation again in that process."""
+    measured = [row for row in rows if row["results"]["share"].part("first", REST) is not None]
+    if not measured:
+        return []
+    lines = [
+        "",
+        "Root-cause share (benchmarks/share.py; medians, ms): the rest of the evaluation is reading the "
+        "assessment, facts to arrays and the pass, and the statuses; the shared part is every stage's "
+        "number of root causes, open questions and blockers and the next stage's lists. "
+        "Again: the same evaluation repeated in that process (the assessment already read).",
+        "",
+        "| N | read | evaluate | statuses | rest | root causes and open questions | blocker counts | "
+        "next stage's lists | shared | share | again: rest | again: shared | again: share | "
+        "every stage's blockers as objects |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in measured:
+        share = row["results"]["share"]
+
+        def ms(which: str, *names: str, share: Result = share) -> str:
+            value = share.part(which, names)
+            return "–" if value is None else f"{value * 1e3:.1f}"
+
+        rest, shared = share.part("first", REST), share.part("first", SHARED)
+        again_rest, again_shared = share.part("again", REST), share.part("again", SHARED)
+        objects = [r.parts["first"]["blocker_object_count"] for r in share.runs if r.ok and r.parts]
+        lines.append(
+            f"| {generate.format_size(row['n'])} | {ms('first', 'read')} | {ms('first', 'evaluate')} | "
+            f"{ms('first', 'statuses')} | {ms('first', *REST)} | {ms('first', 'counts')} | "
+            f"{ms('first', 'blocker_counts')} | {ms('first', 'next_lists')} | {ms('first', *SHARED)} | "
+            f"{fmt_ratio(shared, rest)} | {ms('again', *REST)} | {ms('again', *SHARED)} | "
+            f"{fmt_ratio(again_shared, again_rest)} | {ms('first', 'blocker_objects')} "
+            f"({objects[0] if objects else '–'}) |"
+        )
+    return lines
 
 
 def as_json(rows: list[dict], sbs_version: str | None, startup: float) -> dict:

@@ -121,9 +121,15 @@ def test_run_py_with_sbstrategy(tmp_path: Path, flavour: str) -> None:
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     (size,) = results["sizes"]
     assert size["check"] == ""
-    for name in ("floor", "kconfiglib", "cold", "warm", "json"):
+    for name in ("floor", "kconfiglib", "cold", "warm", "json", "share"):
         assert size["contestants"][name]["status"] in ("ok", "n/a"), name
     assert size["contestants"]["cold"]["status"] == "ok"
+    # share.py timed each part of the evaluation, and the report checks the share's target
+    (share,) = size["contestants"]["share"]["runs"]
+    assert set(share["parts"]["first"]) >= {"read", "evaluate", "statuses", "counts", "blocker_counts"}
+    assert share["parts"]["first"]["blocker_object_count"] > 0
+    assert any(t["target"].startswith("root causes, blockers, open questions") for t in results["targets"])
+    assert "Root-cause share" in proc.stdout
 
 
 def test_batch_py_runs_at_a_tiny_size(tmp_path: Path) -> None:
