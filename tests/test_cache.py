@@ -24,6 +24,8 @@ capability roadmap
 capability unused thing
 stage planned
 planned requires roadmap and sponsorship
+stage launched after planned
+launched requires roadmap
 
 scenario "a plan is not enough"
   given roadmap
@@ -102,6 +104,11 @@ def test_a_hit_evaluates_without_building_the_model(cache: Path, files: Path) ->
     evaluation = hit.evaluate(facts)
     assert evaluation.summary() == cold.evaluate(facts).summary()
     assert evaluation.next_stage is not None and evaluation.next_stage.name == "planned"
+    # blocked stages: the summary counts their blockers (and the stage they come after)
+    blocked = {"roadmap": "yes", "sponsorship": "no"}
+    summary = hit.evaluate(blocked).summary()
+    assert summary == cold.evaluate(blocked).summary()
+    assert [s["blocker_count"] for s in summary["stages"]] == [1, 1]  # type: ignore[index]
     assert hit.framework == "Cached" and hit.files == cold.files
     assert hit._model is None, "evaluating a cached rule set built the model"
     assert evaluation == cold.evaluate(facts)  # every result in full: blockers cite the rules

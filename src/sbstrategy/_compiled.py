@@ -93,6 +93,7 @@ _NAME = operator.attrgetter("name")
 _KEY = operator.attrgetter("key")
 _MET_AT = operator.attrgetter("met_at")
 _SUBJECT = operator.attrgetter("subject")
+_CODE = operator.attrgetter("code")
 _is_zero = operator.not_
 _is_one = (1).__eq__
 
@@ -197,13 +198,16 @@ class Program:
         # the first rule (its position in the model's requirements) that compares each
         # capability by level, for the level-needed message
         self.compared_at: dict[int, int] = terms.compared_at
-        # each stage's requirement lines (positions in the model's requirements), for the
-        # stages' blockers, which reports show for every stage; a capability's are found
-        # when asked for (`requirements_of`)
-        lines: dict[int, list[int]] = {}
+        # each stage's requirement lines (position in the model's requirements, and code), for
+        # the stages' blockers, which reports show for every stage: the codes let the summary
+        # count them without the model's objects (a cached rule set reads those only if asked)
+        lines: dict[int, list[tuple[int, RequirementCode]]] = {}
+        requirements = model.requirements
         for k in compress(range(len(subjects)), map(self.is_stage.__getitem__, subjects)):
-            lines.setdefault(subjects[k], []).append(k)
-        self.stage_lines: dict[int, tuple[int, ...]] = {i: tuple(ks) for i, ks in lines.items()}
+            lines.setdefault(subjects[k], []).append((k, requirements[k].code))
+        self.stage_lines: dict[int, tuple[tuple[int, RequirementCode], ...]] = {
+            i: tuple(found) for i, found in lines.items()
+        }
         # The plan: the nodes that have requirements, in dependency order, with their terms, as
         # four parallel tuples (no tuple per node). A node with several requirement lines (or a
         # stage with an `after`, joined after its requirements) has several entries: they are
@@ -359,7 +363,7 @@ class Program:
         """
         requirements = self.ruleset.model.requirements
         if self.is_stage[i]:
-            return tuple(map(requirements.__getitem__, self.stage_lines.get(i, ())))
+            return tuple(requirements[k] for k, _ in self.stage_lines.get(i, ()))
         if self._lines is None:
             with gc_paused():
                 subjects = list(map(self.index.__getitem__, map(_SUBJECT, self.ruleset.model.requirements)))
@@ -375,6 +379,12 @@ class Program:
         if end - start == 1:
             return (requirements[start],)
         return tuple(compress(requirements[start:end], map(i.__eq__, subjects[start:end])))
+
+    def requirement_codes(self, i: int) -> Iterable[RequirementCode]:
+        """The codes of node `i`'s requirement lines (a stage's without the model's objects)."""
+        if self.is_stage[i]:
+            return [code for _, code in self.stage_lines.get(i, ())]
+        return map(_CODE, self.requirements_of(i))
 
     def _terms_by_node(self) -> tuple[tuple[Refs, ...], tuple[Groups, ...], tuple[tuple[Code, ...], ...]]:
         if self._refs_of is None:

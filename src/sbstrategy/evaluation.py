@@ -17,7 +17,7 @@ is `min`, `or` is `max`, `not` is `2 - x`.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from itertools import compress
 from typing import TYPE_CHECKING, Any, cast
 
@@ -40,7 +40,7 @@ from ._compiled import (
 from ._gc import paused as gc_paused
 from ._transform import name_key
 from .assessment import Fact
-from .model import Requirement, Stage
+from .model import Stage
 
 if TYPE_CHECKING:
     from .ruleset import RuleSet
@@ -476,7 +476,6 @@ class Evaluation:
 
 _NODE_KIND = ("capability", "stage")  # by `Program.is_stage`
 _is_no = operator.not_  # of a truth value: NO is 0
-_CODE = operator.attrgetter("code")
 
 
 class _Evaluator:
@@ -621,34 +620,31 @@ class _Evaluator:
         return sum(1 if side.__class__ is int else self.blocker_count(side) for side in self.failing_sides(code))
 
     def node_blockers(self, i: int) -> list[Blocker]:
-        after = self.after_blocker(i)
-        out: list[Blocker] = [after] if after else []
-        for requirement in self.failing_requirements(i):
-            out.extend(self.blockers(requirement.code, requirement.because, requirement.span))
+        out: list[Blocker] = []
+        a = self.failing_after(i)
+        if a >= 0:
+            node = self.program.node(i)
+            assert isinstance(node, Stage)
+            out.append(Blocker("after", self.program.name(a), "stage", self.run.status(a), rule=node.after_span))
+        for requirement in self.program.requirements_of(i):
+            if self.may_fail(requirement.code):
+                out.extend(self.blockers(requirement.code, requirement.because, requirement.span))
         return out
 
     def node_blocker_count(self, i: int) -> int:
         """len(node_blockers(i)), without making them (the summary's counts)."""
-        found = sum(map(self.blocker_count, map(_CODE, self.failing_requirements(i))))
-        return found + (self.after_blocker(i) is not None)
+        codes = filter(self.may_fail, self.program.requirement_codes(i))
+        return sum(map(self.blocker_count, codes)) + (self.failing_after(i) >= 0)
 
-    def after_blocker(self, i: int) -> Blocker | None:
-        """A stage's blocker for the stage it comes after, if that is not reached."""
-        program, run = self.program, self.run
-        a = program.after.get(i, -1)
-        if a < 0 or run.values[a] != NO:
-            return None
-        node = program.node(i)
-        assert isinstance(node, Stage)
-        return Blocker("after", program.name(a), "stage", run.status(a), rule=node.after_span)
+    def failing_after(self, i: int) -> int:
+        """The stage that stage `i` comes after if that is not reached (a blocker); else -1."""
+        a = self.program.after.get(i, -1)
+        return a if a >= 0 and self.run.values[a] == NO else -1
 
-    def failing_requirements(self, i: int) -> Iterator[Requirement]:
-        """Node `i`'s requirement lines that fail, or that may have failing sides (`A and B`:
-        their blockers are those of the failing sides, none unless the line fails)."""
-        for requirement in self.program.requirements_of(i):
-            code = requirement.code
-            if (code.__class__ is not str and code[0] == _code.ALL) or self.code_value(code) == NO:
-                yield requirement
+    def may_fail(self, code: RequirementCode) -> bool:
+        """Whether a requirement can have blockers: it fails, or it is `A and B …`, whose blockers
+        are those of its failing sides (none unless it fails)."""
+        return (code.__class__ is not str and code[0] == _code.ALL) or self.code_value(code) == NO
 
 
 def evaluate(ruleset: RuleSet, facts: Mapping[str, Fact], organisation: str | None = None) -> Evaluation:
