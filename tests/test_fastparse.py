@@ -130,6 +130,8 @@ def test_hand_picked_texts_take_the_fast_path(text: str) -> None:
         "capability a\rb\n",  # a lone carriage return
         'x requires "a" b >= 1\n',
         "given a = 1\n",
+        "\x0b # \n\na \n",  # a character no token starts with, then a comment: no token at all
+        "capability a\x0bb # c\n",  # the same inside a line, its length made up by the comment
     ],
 )
 def test_unusual_texts_go_to_lark(text: str) -> None:

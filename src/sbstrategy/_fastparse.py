@@ -56,6 +56,7 @@ _TOKEN = re.compile(
       | (\d+(?:\.\d+)?(?![\w'\-]))        # number
       | (>=|<=|!=|=|>|<|[(),])            # comparison, parenthesis, comma
       | (\#[^\r\n]*)                      # comment
+      | (.)                               # anything else: not for the fast path
     )""",
     re.VERBOSE,
 )
@@ -235,7 +236,7 @@ class _Reader:
         depth at its end, given the depth at its start."""
         line = self.lines[number]
         column = 0
-        for space, string, word, numeral, op, comment in _TOKEN.findall(line):
+        for space, string, word, numeral, op, comment, other in _TOKEN.findall(line):
             column += len(space)
             if word:
                 lower = word.lower() if word.isascii() else _fold(word)
@@ -258,10 +259,12 @@ class _Reader:
             elif numeral:
                 tokens.append((_NUMBER, numeral, number + 1, column + 1))
                 column += len(numeral)
+            elif other:
+                # a character no token starts with (matched, not skipped: findall skips what
+                # matches nothing, and a skipped character could go unnoticed)
+                raise _GiveUp
             else:
                 column += len(comment)
-        if column != len(line.rstrip("\t \f")):
-            raise _GiveUp  # a character no token starts with
         return depth
 
     def logical_line(self, number: int) -> tuple[list[Token], int]:
@@ -371,6 +374,8 @@ class _Reader:
     # Statements ------------------------------------------------------------------------
 
     def statement(self, tokens: list[Token], indented: list[list[Token]]) -> Record:
+        if not tokens:
+            raise _GiveUp  # nothing the fast path knows (every line has a token or is skipped)
         first = tokens[0]
         keyword = _keyword(first)
         if keyword == "capability":
