@@ -603,7 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     sbs_version = sbstrategy_version(env) if set(SBSTRATEGY) & set(chosen) else None
     unavailable: dict[str, str] = {}
     if sbs_version is None:
-        unavailable.update(cold="n/a", warm="n/a", json="n/a")
+        unavailable.update(dict.fromkeys(SBSTRATEGY, "n/a"))
         if set(SBSTRATEGY) & set(chosen):
             log(
                 "sbstrategy is not importable by the benchmark's Python (python -m sbstrategy "
