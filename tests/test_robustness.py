@@ -509,6 +509,17 @@ def test_assessment_limits_are_configurable() -> None:
         sbstrategy.parse_assessment(text, "a.json", "xml")
 
 
+def test_json_assessments_keep_every_value_and_share_the_words() -> None:
+    text = '{"facts": {"a": "yes", "b": "yes", "c": 2, "d": null, "e": "Yes"}, "organisation": "o"}'
+    facts = sbstrategy.parse_assessment(text, "a.json").facts
+    assert facts == {"a": "yes", "b": "yes", "c": 2, "d": None, "e": "Yes"}
+    assert facts["a"] is facts["b"]  # one string for every "yes" of a large assessment
+    # a list among the values is left as it is, for the checks to report
+    with pytest.raises(SbStrategyError) as info:
+        sbstrategy.parse_assessment('{"facts": {"a": ["yes"], "a": "no"}}', "a.json")
+    assert "given twice" in info.value.errors[0].message
+
+
 def test_thousands_of_unknown_facts_are_reported_quickly(small_rules: sbstrategy.RuleSet) -> None:
     text = json.dumps({"facts": {f"unknown thing u{i}": "yes" for i in range(20_000)}}, indent=1)
     assessment = sbstrategy.parse_assessment(text, "a.json")

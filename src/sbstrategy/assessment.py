@@ -13,6 +13,7 @@ than last-one-wins; TOML is read by the standard library. Nesting deeper than
 from __future__ import annotations
 
 import math
+import operator
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -343,21 +344,23 @@ class _DuplicateKey(Exception):
 # The JSON reader makes a new string for every value: an assessment of a large model
 # holds as many "yes" as it has capabilities. Each is replaced by one shared string.
 _SHARED_WORDS: dict[object, str] = {word: word for word in ("yes", "no", "unknown")}
+_KEY, _VALUE = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    result = dict(pairs)
+    raw = list(map(_VALUE, pairs))
+    try:
+        # the words shared as the mapping is made (replacing them afterwards looked every key up
+        # once more, which costs more than making the mapping once it has a million entries)
+        result = dict(zip(map(_KEY, pairs), map(_SHARED_WORDS.get, raw, raw), strict=True))
+    except TypeError:  # a list or mapping among the values: left as they are
+        result = dict(pairs)
     if len(result) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
                 raise _DuplicateKey(key)
             seen.add(key)
-    try:
-        values = list(map(_SHARED_WORDS.get, result.values(), result.values()))
-    except TypeError:  # a list or mapping among the values: left as it is
-        return result
-    result.update(zip(list(result), values, strict=True))
     return result
 
 
