@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._attrs_repr import fields_repr
 from ._code import references
 from ._transform import name_key
 from .ast import Span
@@ -35,19 +36,23 @@ __all__ = ["Assessment", "Fact", "load_assessment", "resolve_facts"]
 FactValue = str | bool | int | float
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Fact:
     """What is known of one capability: `state` is yes, no or unknown; `level`
     is the assessed number if one was given."""
+
+    __repr__ = fields_repr
 
     state: str
     level: float | None = None
     explicit: bool = True
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Assessment:
     """The facts as written, before they are checked against a rule set."""
+
+    __repr__ = fields_repr
 
     facts: Mapping[str, object]
     organisation: str | None = None

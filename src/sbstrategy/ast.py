@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import attrs
 
+from ._attrs_repr import fields_repr
+
 __all__ = [
     "All",
     "Any",
@@ -35,9 +37,11 @@ __all__ = [
 ]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Span:
     """Where a piece of text is: 1-based line and column, end exclusive."""
+
+    __repr__ = fields_repr
 
     path: str
     line: int
@@ -52,9 +56,11 @@ def _span() -> Span:
     return attrs.field(default=None, eq=False, repr=False)  # type: ignore[no-any-return]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Name:
     """A name as written (`text`, white space collapsed) and as compared (`key`)."""
+
+    __repr__ = fields_repr
 
     text: str
     key: str
@@ -62,9 +68,11 @@ class Name:
     quoted: bool = attrs.field(default=False, eq=False)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Words:
     """Unquoted words where an attribute value was expected (always an error)."""
+
+    __repr__ = fields_repr
 
     text: str
 
@@ -72,9 +80,11 @@ class Words:
 # Expressions -----------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Ref:
     """`NAME`: the capability is met, or the stage is reached."""
+
+    __repr__ = fields_repr
 
     name: Name
 
@@ -83,9 +93,11 @@ class Ref:
         return self.name.span
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Compare:
     """`NAME level OP N`: the assessed level of a capability compared with a number."""
+
+    __repr__ = fields_repr
 
     name: Name
     op: str
@@ -93,31 +105,39 @@ class Compare:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Not:
+    __repr__ = fields_repr
+
     operand: Expr
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class All:
     """`A and B`, `A, B`."""
 
+    __repr__ = fields_repr
+
     operands: tuple[Expr, ...]
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Any:
     """`A or B`."""
 
+    __repr__ = fields_repr
+
     operands: tuple[Expr, ...]
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AtLeast:
     """`N of (A, B, C)`."""
+
+    __repr__ = fields_repr
 
     count: int | float
     items: tuple[Expr, ...]
@@ -130,47 +150,59 @@ Expr = Ref | Compare | Not | All | Any | AtLeast
 # Statements ------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Attribute:
     """An indented attribute line: `description "…"`, `effort 3`, `met at 2`, …"""
+
+    __repr__ = fields_repr
 
     key: str
     values: tuple[str | int | float | Words, ...]
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FrameworkDecl:
+    __repr__ = fields_repr
+
     title: str
     attributes: tuple[Attribute, ...]
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class CapabilityDecl:
+    __repr__ = fields_repr
+
     names: tuple[Name, ...]
     attributes: tuple[Attribute, ...]
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class StageDecl:
+    __repr__ = fields_repr
+
     name: Name
     after: Name | None
     attributes: tuple[Attribute, ...]
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Include:
+    __repr__ = fields_repr
+
     path: str
     attributes: tuple[Attribute, ...]
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Rule:
     """`SUBJECT requires EXPR`, with its `because` and `source` lines."""
+
+    __repr__ = fields_repr
 
     subject: Name
     requirement: Expr
@@ -178,9 +210,11 @@ class Rule:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Given:
     """`given A, B` (state "yes"), `given unknown A` ("unknown"), `given A = 3` ("level")."""
+
+    __repr__ = fields_repr
 
     names: tuple[Name, ...]
     state: str
@@ -189,9 +223,11 @@ class Given:
     op: str = attrs.field(default="=", eq=False)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Expect:
     """`expect A is STATUS` or `expect A is blocked by B, C`."""
+
+    __repr__ = fields_repr
 
     name: Name
     status: str
@@ -203,8 +239,10 @@ class Expect:
 ScenarioLine = Given | Expect | Attribute
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Scenario:
+    __repr__ = fields_repr
+
     title: str
     lines: tuple[ScenarioLine, ...]
     span: Span = _span()
@@ -213,7 +251,9 @@ class Scenario:
 Statement = FrameworkDecl | CapabilityDecl | StageDecl | Include | Rule | Scenario
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RuleFile:
+    __repr__ = fields_repr
+
     path: str
     statements: tuple[Statement, ...]

@@ -16,6 +16,7 @@ from typing import Literal
 
 import attrs
 
+from ._attrs_repr import fields_repr
 from .ast import Span
 
 __all__ = ["Diagnostic", "SbStrategyError", "Severity", "render_diagnostic"]
@@ -26,9 +27,11 @@ Severity = Literal["error", "warning"]
 _MAX_SHOWN = 100
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Diagnostic:
     """One problem: where it is, how bad, a stable `code`, and what to do."""
+
+    __repr__ = fields_repr
 
     severity: Severity
     code: str

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 
 from . import _code, ast
+from ._attrs_repr import fields_repr
 from ._code import OPS
 from ._compiled import (
     _BULK_AFTER,
@@ -50,7 +51,7 @@ __all__ = ["Blocker", "Evaluation", "NodeResult", "evaluate"]
 _WORD = {NO: "no", UNKNOWN: "unknown", YES: "yes"}
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Blocker:
     """One failing term of a requirement, kept in the requirement's structure.
 
@@ -65,6 +66,8 @@ class Blocker:
 
     Top-level blockers carry the `because` text and the position (`rule`) of the rule they come from.
     """
+
+    __repr__ = fields_repr
 
     kind: str
     name: str | None = None

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import ast
+from ._attrs_repr import fields_repr
 from ._code import Code, code_of
 from .errors import Diagnostic
 
@@ -35,9 +36,11 @@ __all__ = ["Capability", "Model", "Node", "Requirement", "Stage", "build_model"]
 # 1.53 to 1.44 kB per capability). Nothing refers to them weakly; they are values.
 
 
-@attrs.frozen(weakref_slot=False)
+@attrs.frozen(weakref_slot=False, repr=False)
 class Capability:
     """Something an organisation has or does."""
+
+    __repr__ = fields_repr
 
     name: str
     key: str
@@ -51,9 +54,11 @@ class Capability:
     kind: str = "capability"
 
 
-@attrs.frozen(weakref_slot=False)
+@attrs.frozen(weakref_slot=False, repr=False)
 class Stage:
     """A level of strategic maturity; `after` is the key of the stage before it."""
+
+    __repr__ = fields_repr
 
     name: str
     key: str
@@ -72,13 +77,15 @@ class Stage:
 Node = Capability | Stage
 
 
-@attrs.frozen(weakref_slot=False)
+@attrs.frozen(weakref_slot=False, repr=False)
 class Requirement:
     """One `SUBJECT requires EXPR` line (several for one subject all apply).
 
     `code` is the requirement in compact form (see `_code`); `expr` and
     `subject_name` are the AST, built on first use.
     """
+
+    __repr__ = fields_repr
 
     subject: str
     code: Code
@@ -110,8 +117,10 @@ class Requirement:
         return statement.subject if statement is not None else None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Model:
+    __repr__ = fields_repr
+
     framework: str | None
     framework_source: str | None
     framework_description: str | None

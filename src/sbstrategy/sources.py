@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from ._attrs_repr import fields_repr
 from .ast import Span
 
 __all__ = [
@@ -54,7 +55,7 @@ def _depth_ceiling(instance: object, attribute: attrs.Attribute[Any], value: int
         raise ValueError(f"Limits.max_depth can be at most {MAX_DEPTH_CEILING}, not {value!r}")
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Limits:
     """Bounds on what one load may read; each breach is a diagnostic naming it.
 
@@ -65,6 +66,8 @@ class Limits:
     - `max_files`: files read by one load, the main file and its includes (2,000).
     """
 
+    __repr__ = fields_repr
+
     max_file_bytes: int = attrs.field(default=1 * MiB, validator=_positive_int)
     max_name_length: int = attrs.field(default=200, validator=_positive_int)
     max_depth: int = attrs.field(default=100, validator=[_positive_int, _depth_ceiling])
@@ -72,9 +75,11 @@ class Limits:
     max_total_bytes: int = attrs.field(default=8 * MiB, validator=_positive_int)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SourceText:
     """A file's text; `key` identifies it so that each file is read once."""
+
+    __repr__ = fields_repr
 
     path: str
     text: str
@@ -196,13 +201,15 @@ def _too_large(path: str, limits: Limits) -> SourceError:
     )
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FileResolver:
     """Reads included files relative to the including file.
 
     With `root`, a path that escapes the root is refused: `..` above it, an
     absolute path, or a symbolic link that points outside.
     """
+
+    __repr__ = fields_repr
 
     root: str | None = None
 
@@ -263,9 +270,11 @@ def _sibling_hint(path: str) -> str | None:
 _MAX_SIBLINGS = 1000
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MemoryResolver:
     """Includes from a mapping of path to text: no disk access at all."""
+
+    __repr__ = fields_repr
 
     files: dict[str, str]
 
