@@ -108,6 +108,35 @@ def test_the_generated_batch_pass_equals_the_plain_pass(text: str, values: list[
     assert program.batch_pass()(in_place, levels_) == program.run(in_place, levels_)
 
 
+@FAST
+@given(rule_sets(), st.lists(fact_values, min_size=7, max_size=7), LEVELS, st.sampled_from(["unknown", "no"]))
+def test_facts_listed_in_declaration_order_read_as_in_any_order(
+    text: str, values: list[object], levels: list[object], unlisted: str
+) -> None:
+    # Every capability by its key in declaration order is compared in order, not looked up
+    # (`_facts._encode`): the arrays must be those of the same facts in another order.
+    from sbstrategy._facts import encode_assessment
+
+    rules = sbstrategy.loads(text)
+    by_name = _facts(rules, values, levels)
+    in_order = {c.key: by_name[c.name] for c in rules.capabilities}
+    assert tuple(in_order) == rules.compiled.capability_keys
+    reversed_ = dict(reversed(in_order.items()))
+    fast = encode_assessment(rules, sbstrategy.Assessment(in_order, unlisted=unlisted))
+    assert fast == encode_assessment(rules, sbstrategy.Assessment(reversed_, unlisted=unlisted))
+    assert fast == encode_assessment(rules, sbstrategy.Assessment(by_name, unlisted=unlisted))
+
+
+def test_facts_in_declaration_order_land_on_their_capabilities_between_stages() -> None:
+    from sbstrategy._compiled import NO, UNKNOWN, YES
+    from sbstrategy._facts import encode_assessment
+
+    rules = loads("stage s\ncapability a\nstage t after s\ncapability b\ns requires a\nt requires b\n")
+    in_place, _ = encode_assessment(rules, sbstrategy.Assessment({"a": "no", "b": "unknown"}))
+    assert [in_place[rules.compiled.index[key]] for key in ("s", "a", "t", "b")] == [YES, NO, YES, UNKNOWN]
+    assert rules.evaluate({"a": "no", "b": "unknown"}).stage("t").status == "blocked"
+
+
 def test_evaluate_many_is_lazy_and_reports_bad_rows() -> None:
     rules = loads("capability roadmap\nstage s\ns requires roadmap\n")
     results = rules.evaluate_many([{"roadmap": "yes"}, {"roadmpa": "yes"}])

@@ -176,11 +176,18 @@ class Program:
         shared = ruleset._take_translation(order)
         index = self.index = shared[0] if shared else dict(zip(order, range(n), strict=True))
         get_index = index.__getitem__
-        nodes = tuple(map(model.nodes.__getitem__, order))
+        # In declaration order (shared) the nodes are the model's, in its order, and its
+        # capabilities are the nodes that are not stages: no name is looked up (a million
+        # lookups in a dictionary too large for the processor's caches took 0.4 s).
+        nodes = tuple(model.nodes.values()) if shared else tuple(map(model.nodes.__getitem__, order))
         # compact where the model is large: most nodes are capabilities, most have no `after`
         # and `met at` 1, so those are a byte per node and dictionaries of the exceptions
         self.is_stage: bytes = bytes(map(isinstance, nodes, repeat(Stage)))
-        self.capabilities: tuple[int, ...] = tuple(map(get_index, map(_KEY, model.capabilities)))
+        self.capabilities: tuple[int, ...] = (
+            tuple(compress(range(n), map(operator.not_, self.is_stage)))
+            if shared
+            else tuple(map(get_index, map(_KEY, model.capabilities)))
+        )
         self.stages: tuple[int, ...] = tuple(compress(range(n), self.is_stage))
         after = [-1] * n
         for stage in model.stages:
@@ -272,6 +279,7 @@ class Program:
     def _init_derived(self) -> None:
         """What is worked out from the plan when first needed."""
         self._names: tuple[str, ...] | None = None
+        self._capability_keys: tuple[str, ...] | None = None
         # the names that differ from their keys, by index (see `renamed`)
         self._renamed: dict[int, str] | None = None
         self._compared: dict[int, Requirement] | None = None
@@ -408,6 +416,13 @@ class Program:
     @property
     def rest_of(self) -> tuple[tuple[Code, ...], ...]:
         return self._terms_by_node()[2]
+
+    @property
+    def capability_keys(self) -> tuple[str, ...]:
+        """Every capability's key, in declaration order (made when first needed)."""
+        if self._capability_keys is None:
+            self._capability_keys = tuple(map(self.keys.__getitem__, self.capabilities))
+        return self._capability_keys
 
     def template(self, unlisted: str) -> tuple[list[int], list[Level]]:
         """Arrays for an assessment that lists nothing (`unlisted`: unknown or no): the in-place
