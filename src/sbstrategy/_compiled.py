@@ -394,6 +394,18 @@ class Program:
             return [code for _, code in self.stage_lines.get(i, ())]
         return map(_CODE, self.requirements_of(i))
 
+    def and_refs(self, i: int) -> Refs | None:
+        """Node `i`'s references when its requirements are names joined by `and` only (a
+        stage's `after` among them): its plan entry's, if that has no `or` group and no
+        general expression; () if it has no entry; None otherwise."""
+        nodes = self.plan_nodes
+        p = bisect.bisect_left(nodes, i)
+        if p == len(nodes) or nodes[p] != i:
+            return ()
+        if self.plan_groups[p] or (self.plan_rest is not None and self.plan_rest[p]):
+            return None
+        return self.plan_refs[p]
+
     def _terms_by_node(self) -> tuple[tuple[Refs, ...], tuple[Groups, ...], tuple[tuple[Code, ...], ...]]:
         if self._refs_of is None:
             refs_of: list[Refs] = [()] * self.n
@@ -1012,20 +1024,21 @@ class Run:
             label[s] = position
         direct: dict[int, int] = {}  # leaves named by a comparison or a `not` (any node)
         # The steps up to the segment's last stage, last first. Root causes expand only failing
-        # nodes (holds 0); a node is skipped by looking at `holds` in the loop, which costs less
-        # than filtering the steps beforehand.
+        # nodes (holds 0): they are chosen in C, by `holds`, as the steps are read (at 1M about
+        # a tenth less time than a test of `holds` in the loop; no difference at 100k).
         end = bisect.bisect_right(program.plan_nodes, max(segment))
         backwards = slice(end - 1, None, -1) if end else slice(0, 0)
-        skip = holds if causes else bytes(n)
+        nodes = program.plan_nodes[backwards]
+        steps: Iterable[tuple[int, Refs, Groups]] = zip(
+            nodes, program.plan_refs[backwards], program.plan_groups[backwards], strict=True
+        )
+        if causes:
+            steps = compress(steps, map(_is_zero, map(holds.__getitem__, nodes)))
         # the general expressions of the few nodes that have them (looked up only if any; a
         # rule set without any, the common case, builds nothing)
         plan_rest = program.plan_rest
         rest_at = {i: rest for i, rest in zip(program.plan_nodes, plan_rest, strict=True) if rest} if plan_rest else {}
-        for i, refs, groups in zip(
-            program.plan_nodes[backwards], program.plan_refs[backwards], program.plan_groups[backwards], strict=True
-        ):
-            if skip[i]:
-                continue
+        for i, refs, groups in steps:
             lab = label[i]
             if lab == never or lab < 0:
                 continue

@@ -636,6 +636,12 @@ class _Evaluator:
 
     def node_blocker_count(self, i: int) -> int:
         """len(node_blockers(i)), without making them (the summary's counts)."""
+        refs = self.program.and_refs(i)
+        if refs is not None:
+            # Names joined by `and` only: a blocker per name that is NO (the `after` stage is
+            # one of them), counted in C from the plan's numbers; looking the names of a large
+            # stage up again cost more than its root causes.
+            return list(map(self.run.values.__getitem__, refs)).count(NO)
         codes = filter(self.may_fail, self.program.requirement_codes(i))
         return sum(map(self.blocker_count, codes)) + (self.failing_after(i) >= 0)
 
