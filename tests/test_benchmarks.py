@@ -132,6 +132,35 @@ def test_run_py_with_sbstrategy(tmp_path: Path, flavour: str) -> None:
     assert "Root-cause share" in proc.stdout
 
 
+def _load_run():
+    spec = importlib.util.spec_from_file_location("_bench_run", BENCHMARKS / "run.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_growth_target_is_shown_beside_the_references_growth() -> None:
+    run = _load_run()
+
+    def results(**medians: float) -> dict:
+        found = {name: run.Result(status="n/a") for name in ("floor", "kconfiglib", "cold", "warm", "json", "share")}
+        for name, seconds in medians.items():
+            found[name] = run.Result(runs=[run.Run(seconds, 1000, 0)])
+        return found
+
+    rows = [
+        {"n": 100_000, "results": results(floor=0.1, kconfiglib=4.0, cold=2.0)},
+        {"n": 1_000_000, "results": results(floor=0.7, kconfiglib=50.0, cold=25.0)},
+    ]
+    (growth,) = [t for t in run.targets(rows) if t[1].startswith("linear growth")]
+    assert growth == (1_000_000, "linear growth: 1M ≤ 12× the 100k time", "12.5× (Kconfiglib 12.5×, floor 7.0×)", False)
+    rows[1]["results"] = results(cold=23.0)
+    (growth,) = [t for t in run.targets(rows) if t[1].startswith("linear growth")]
+    assert growth[2:] == ("11.5×", True)
+
+
 def test_batch_py_runs_at_a_tiny_size(tmp_path: Path) -> None:
     env = _sbstrategy_env()
     proc = _run_script(
