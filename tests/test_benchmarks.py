@@ -17,8 +17,9 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-def _load_generate():
-    spec = importlib.util.spec_from_file_location("_bench_generate", BENCHMARKS / "generate.py")
+def _load_script(name: str):
+    """A benchmark script as a module (they are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCHMARKS / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while it executes
@@ -26,7 +27,7 @@ def _load_generate():
     return module
 
 
-generate = _load_generate()
+generate = _load_script("generate")
 
 
 def _run_script(
@@ -132,17 +133,8 @@ def test_run_py_with_sbstrategy(tmp_path: Path, flavour: str) -> None:
     assert "Root-cause share" in proc.stdout
 
 
-def _load_run():
-    spec = importlib.util.spec_from_file_location("_bench_run", BENCHMARKS / "run.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_growth_target_is_shown_beside_the_references_growth() -> None:
-    run = _load_run()
+    run = _load_script("run")
 
     def results(**medians: float) -> dict:
         found = {name: run.Result(status="n/a") for name in ("floor", "kconfiglib", "cold", "warm", "json", "share")}

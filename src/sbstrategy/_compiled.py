@@ -177,8 +177,9 @@ class Program:
         index = self.index = shared[0] if shared else dict(zip(order, range(n), strict=True))
         get_index = index.__getitem__
         # In declaration order (shared) the nodes are the model's, in its order, and its
-        # capabilities are the nodes that are not stages: no name is looked up (a million
-        # lookups in a dictionary too large for the processor's caches took 0.4 s).
+        # capabilities are the nodes that are not stages (the loader's model lists them in that
+        # order): no name is looked up (a million lookups in a dictionary too large for the
+        # processor's caches took 0.4 s).
         nodes = tuple(model.nodes.values()) if shared else tuple(map(model.nodes.__getitem__, order))
         # compact where the model is large: most nodes are capabilities, most have no `after`
         # and `met at` 1, so those are a byte per node and dictionaries of the exceptions
