@@ -185,7 +185,7 @@ class Program:
         # and `met at` 1, so those are a byte per node and dictionaries of the exceptions
         self.is_stage: bytes = bytes(map(isinstance, nodes, repeat(Stage)))
         self.capabilities: tuple[int, ...] = (
-            tuple(compress(range(n), map(operator.not_, self.is_stage)))
+            tuple(compress(range(n), map(_is_zero, self.is_stage)))
             if shared
             else tuple(map(get_index, map(_KEY, model.capabilities)))
         )
@@ -399,6 +399,8 @@ class Program:
         """Node `i`'s references when its requirements are names joined by `and` only (a
         stage's `after` among them): its plan entry's, if that has no `or` group and no
         general expression; () if it has no entry; None otherwise."""
+        # the entry found by bisection (the plan is in node order): `refs_of` would first make
+        # tables of every node, a cost the summary, which asks only for its stages, need not pay
         nodes = self.plan_nodes
         p = bisect.bisect_left(nodes, i)
         if p == len(nodes) or nodes[p] != i:
