@@ -113,6 +113,8 @@ def test_benchmark_workloads_take_the_fast_path(flavour: str) -> None:
         "capability Führungsunterstützung, qualité, o'reilly, self_service, data-driven\n",
         'include "other.sbr"\nframework "F"\n  source "s"\n',
         'x requires a # trailing comment\n  because "b" # another\n',
+        "capability a \n\n\nx requires a \n",  # white space at the end of a line
+        'capability a\t\n  description "d" \f\nx requires (a or\t\n b) \n',
     ],
 )
 def test_hand_picked_texts_take_the_fast_path(text: str) -> None:

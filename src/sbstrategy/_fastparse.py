@@ -56,7 +56,7 @@ _TOKEN = re.compile(
       | (\d+(?:\.\d+)?(?![\w'\-]))        # number
       | (>=|<=|!=|=|>|<|[(),])            # comparison, parenthesis, comma
       | (\#[^\r\n]*)                      # comment
-      | (.)                               # anything else: not for the fast path
+      | ([^\t \f])                        # anything else but trailing white space: not for the fast path
     )""",
     re.VERBOSE,
 )
@@ -261,7 +261,7 @@ class _Reader:
                 column += len(numeral)
             elif other:
                 # a character no token starts with (matched, not skipped: findall skips what
-                # matches nothing, and a skipped character could go unnoticed)
+                # matches nothing, which only white space at the end of the line may be)
                 raise _GiveUp
             else:
                 column += len(comment)
