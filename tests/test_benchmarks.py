@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +193,25 @@ def test_whatif_py_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads((tmp_path / "whatif.json").read_text(encoding="utf-8"))
     assert result["mismatches"] == 0 and result["ratio"] > 0
+
+
+def test_instructions_py_reads_cachegrinds_total_and_shows_the_growth() -> None:
+    instructions = _load_script("instructions")
+    stderr = "==1== \n==1== I   refs:      14,431,526,358\n==1== \n"
+    assert instructions.instruction_count(stderr) == 14_431_526_358
+    assert instructions.instruction_count("valgrind: no such tool") is None
+    counts = {("cold", 100_000): 14_000_000_000, ("cold", 1_000_000): 140_700_000_000}
+    assert instructions.table([100_000, 1_000_000], ["cold"], counts).splitlines()[2:] == [
+        "| 100k | 14.00 G | – |",
+        "| 1M | 140.70 G | 10.05× |",
+    ]
+
+
+def test_instructions_py_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind is not installed")
+    env = _sbstrategy_env()
+    proc = _run_script("instructions.py", tmp_path, "--sizes", "200", "--contestants", "cold", env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (row,) = [line for line in proc.stdout.splitlines() if line.startswith("| 200 |")]
+    assert float(row.split("|")[2].strip().removesuffix(" G")) > 0.01  # over ten million instructions
