@@ -364,6 +364,14 @@ def test_records_agree_with_the_ast(text: str) -> None:
         "x requires ( a or b )\ny requires a or b or c\nz requires a\tand b\n",
         'x requires (a or b)\n  because "y"\ncapability c\n  description "d"\n',
         "after requires is and after\ncapability is\n",
+        # the separators as the plain split reads them, and every other spelling
+        "x requires a and b and (c or d)\ny requires a AND b And (c OR d)\nz requires a and b AnD c\n",
+        "x requires a  and b\ny requires (c  or d) and e\nz requires a, b and c\nw requires a ,b\n",
+        "x requires band and sand\ny requires oregano or corn and (andy or orla)\n",
+        "x requires straße and b\ny requires (ä or B) and c\nz requires a and\fb\n",
+        # white space at the end of the file, stripped line by line
+        "capability a\nb requires a \t\n \n\t\n\n",
+        "capability a\r\nb requires a\r\n  \r\n",
     ],
 )
 def test_records_of_quick_lines(text: str) -> None:
