@@ -121,6 +121,9 @@ def _limits_of(args: argparse.Namespace) -> Limits:
 
 def _load_or_report(path: str, out: TextIO) -> RuleSet | None:
     from ._gc import paused as paused_gc
+    from ._memory import keep_freed_memory_for
+
+    keep_freed_memory_for(path)  # a very large model: freed tables are reused, not mapped anew
 
     # The rule set lives as long as the command. Frozen, its objects (millions for a
     # large model) are left out of every later garbage collection, which would
