@@ -141,3 +141,36 @@ def test_a_command_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -
     assert main(["assess", str(rules), str(tmp_path / "org.yaml")], out=io.StringIO()) == 0
     assert main(["assess", str(rules), str(tmp_path / "missing.yaml")], out=io.StringIO()) == 2
     assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
+@pytest.mark.parametrize("columns", [None, "50", "200", "0", "wide"])
+def test_help_is_as_wide_as_argparse_makes_it(monkeypatch: pytest.MonkeyPatch, columns: str | None) -> None:
+    import shutil
+
+    from sbstrategy.cli import _help_width
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _help_width() == shutil.get_terminal_size().columns - 2
+
+
+def test_help_wraps_at_the_terminal_width(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    description = {}
+    for columns in ("50", "200"):
+        monkeypatch.setenv("COLUMNS", columns)
+        run = cli("assess", "--help")
+        assert run.status == 0
+        description[columns] = next(line for line in run.out.splitlines() if line.startswith("Evaluate an"))
+    assert len(description["50"]) <= 48
+    assert description["200"].endswith("and the open questions.")
+
+
+def test_building_the_command_line_imports_neither_pathlib_nor_shutil() -> None:
+    # start-up: every command pays for what the command line imports (the 1k benchmark)
+    code = (
+        "import sys; import sbstrategy.cli as c; c._parser(); print(sorted({'pathlib', 'shutil'} & set(sys.modules)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

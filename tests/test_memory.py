@@ -55,9 +55,7 @@ def test_commands_that_load_rules_ask_with_the_rules_path(monkeypatch: pytest.Mo
     assert paths == [FIRST, FIRST]
 
 
-@pytest.mark.skipif(
-    sys.platform != "linux" or platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's"
-)
+@pytest.mark.skipif(sys.platform != "linux" or platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_glibc_agrees() -> None:
     # in a process of its own: the setting lasts as long as the process
     code = "from sbstrategy._memory import keep_freed_memory; print(keep_freed_memory())"

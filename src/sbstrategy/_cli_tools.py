@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
@@ -21,7 +20,7 @@ import attrs
 from . import load_assessment
 from ._render import Style, diagnostics_text, evaluation_markdown, evaluation_text, json_text
 from ._transform import name_key
-from .cli import UsageError, _colour, _load_or_report, _rules_path, limits
+from .cli import UsageError, _colour, _load_or_report, _rules_path, limits, rule_files_in
 from .errors import SbStrategyError
 from .sources import SourceError, read_text_file
 
@@ -300,10 +299,7 @@ def _fmt_files(arguments: list[str]) -> list[str]:
     paths: list[str] = []
     for argument in arguments:
         if os.path.isdir(argument):
-            inside = sorted(str(p) for p in Path(argument).glob("*.sbr"))
-            if not inside:
-                raise UsageError(f"no .sbr files in folder {argument}")
-            paths.extend(inside)
+            paths.extend(rule_files_in(argument))
         elif not os.path.exists(argument):
             raise UsageError(f"no such file: {argument}")
         else:

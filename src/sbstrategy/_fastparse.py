@@ -67,7 +67,8 @@ _KEYWORDS = (
     "description", "source", "effort", "owner", "tags", "because", "met",  # attribute keys
 )  # fmt: skip
 _KEYWORD_SET = frozenset(_KEYWORDS)
-_KEYWORD_RE = re.compile("|".join(f"(?P<{k}>{k})" for k in _KEYWORDS), re.IGNORECASE)
+# Only non-ASCII words need it (see _fold); compiled by `re` on first use and kept in its cache.
+_KEYWORD_PATTERN = "|".join(f"(?P<{k}>{k})" for k in _KEYWORDS)
 _RESERVED = frozenset(_KEYWORDS[:4])
 _ATTRIBUTE_KEYS = frozenset(_KEYWORDS[-7:])
 _COMPARISONS = frozenset((">=", "<=", "!=", "=", ">", "<"))
@@ -103,13 +104,11 @@ _QUICK_RULE = re.compile(
     rf"((?:{_TERM})(?:(?:{_SEP})(?:{_TERM}))*+|{_NAME}(?:{_OR}{_NAME})++)[\t \f]*"
 )
 _QUICK_CAPABILITY = re.compile(rf"(?i:capability){_S}({_NAME})[\t \f]*")
-_SPLIT_SEP = re.compile(_SEP)
 _SPACE_OR_HASH = frozenset("\t \f#")
-_SPLIT_OR = re.compile(_OR)
 
 
-def _split(matched: str, word: str, separator: re.Pattern[str]) -> list[str]:
-    """`separator.split(matched)`, for terms a quick lane has matched (separated by `,`
+def _split(matched: str, word: str, separator: str) -> list[str]:
+    """`re.split(separator, matched)`, for terms a quick lane has matched (separated by `,`
     or by `word`, such as " and ", in any letter case between white space): a plain
     `str.split` when every separator is `word` as written here, which is how files
     are mostly written and takes half the time of the regular expression."""
@@ -118,7 +117,7 @@ def _split(matched: str, word: str, separator: re.Pattern[str]) -> list[str]:
         # no other spelling of the word (a name's words are never `and` or `or`)
         if len(parts) - 1 == matched.lower().count(word):
             return parts
-    return separator.split(matched)
+    return re.split(separator, matched)  # compiled on first use (most files never need it)
 
 
 # Records that `read_compact` gives for the statements that large files are made of
@@ -201,7 +200,7 @@ def _fold(word: str) -> str | None:
     if word.isascii():
         lower = word.lower()
         return lower if lower in _KEYWORD_SET else None
-    match = _KEYWORD_RE.fullmatch(word)
+    match = re.fullmatch(_KEYWORD_PATTERN, word, re.IGNORECASE)
     return match.lastgroup if match else None
 
 
@@ -345,7 +344,7 @@ class _Reader:
         if match is None:
             return None
         subject, expression = match.groups()
-        terms = _split(expression, " and ", _SPLIT_SEP)
+        terms = _split(expression, " and ", _SEP)
         code = self.term(terms[0]) if len(terms) == 1 else (ALL, *[known(t) or self.term(t) for t in terms])
         end = match.end(2)
         if line[end - 1] == ")":  # a group's parenthesis is not part of the span
@@ -357,7 +356,7 @@ class _Reader:
         """The code of a quick lane's term: a name, or an `or` of names."""
         if term[0] == "(":
             term = term[1:-1]
-        names = _split(term, " or ", _SPLIT_OR)
+        names = _split(term, " or ", _OR)
         if len(names) == 1:
             return self.key(" ".join(term.split()))
         known = self.keys.get

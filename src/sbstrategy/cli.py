@@ -14,8 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
@@ -60,13 +59,20 @@ def _expand(arguments: Sequence[str]) -> list[str]:
     paths: list[str] = []
     for argument in arguments:
         if os.path.isdir(argument):
-            inside = sorted(str(p) for p in Path(argument).glob("*.sbr"))
-            if not inside:
-                raise UsageError(f"no .sbr files in folder {argument}")
-            paths.extend(inside)
+            paths.extend(rule_files_in(argument))
         else:
             paths.append(_rules_path(argument))
     return paths
+
+
+def rule_files_in(folder: str) -> list[str]:
+    """The *.sbr files of `folder`, sorted; a usage error when there are none."""
+    from pathlib import Path  # only for folders: pathlib costs every command's start-up
+
+    inside = sorted(str(p) for p in Path(folder).glob("*.sbr"))
+    if not inside:
+        raise UsageError(f"no .sbr files in folder {folder}")
+    return inside
 
 
 # Limits ----------------------------------------------------------------------------
@@ -240,12 +246,41 @@ def _frameworks(args: argparse.Namespace, out: TextIO) -> int:
 # Parser -------------------------------------------------------------------------------
 
 
+def _help_width() -> int:
+    """The width argparse gives help text (the terminal's, `COLUMNS` first, less 2),
+    found as `shutil.get_terminal_size` finds it: argparse imports shutil for it, and
+    shutil imports the compression modules, a few milliseconds of every start."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return (columns or 80) - 2
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with `_Formatter`; its subcommands' parsers are made of this class too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def _parser() -> argparse.ArgumentParser:
     # What-if and --output for assess, and the analyst commands (explain, plan, diff,
     # graph, fmt), live in their own module, with the options that several commands share.
     from ._cli_tools import _color_option, _unlisted_option, register
 
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="sbstrategy",
         description="Check, test and evaluate social business strategy rule files (*.sbr).",
         epilog="Exit status: 0 all good, 1 rule or assessment errors or failed scenarios, 2 usage errors.",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 from typing import Any, Protocol
 
 import attrs
@@ -225,6 +224,8 @@ class FileResolver:
                     f"include of an absolute path '{target}' is refused",
                     f"includes are read relative to the including file, inside {self.root}",
                 )
+            from pathlib import Path  # only for includes: pathlib is slow to import
+
             try:
                 # resolve() follows every symbolic link, so a link that points
                 # outside the root is refused like a `..` that climbs out of it.
