@@ -369,6 +369,18 @@ def test_unreadable_main_files_are_our_error(tmp_path: Path) -> None:
         assert sbstrategy.load(tmp_path / "pipe.sbr", cache=False).capabilities == ()
 
 
+def test_a_bad_byte_after_a_byte_order_mark_is_found_where_it_is(tmp_path: Path) -> None:
+    (tmp_path / "bom.sbr").write_bytes(b"\xef\xbb\xbfcapability a\n\xff\n")
+    with pytest.raises(SbStrategyError) as info:
+        sbstrategy.load(tmp_path / "bom.sbr", cache=False)
+    (problem,) = info.value.diagnostics
+    assert "byte 0xff at line 2, column 1" in problem.message
+    assert (problem.span.line, problem.span.column) == (2, 1)
+    # and a mark before good text is dropped, as before
+    (tmp_path / "good.sbr").write_bytes(b"\xef\xbb\xbfcapability a\n")
+    assert [c.name for c in sbstrategy.load(tmp_path / "good.sbr", cache=False).capabilities] == ["a"]
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
 def test_a_file_without_read_permission_is_our_error(tmp_path: Path) -> None:
     for name in ("locked.sbr", "locked.json"):

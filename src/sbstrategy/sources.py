@@ -120,7 +120,9 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
 def decode(data: bytes, path: str) -> str:
     """UTF-8 text of `data` (a BOM is dropped), or a `SourceError` at the bad byte."""
     try:
-        text = data.decode("utf-8-sig")
+        # Not "utf-8-sig": that codec reports a bad byte's place counted after the BOM
+        # (the wrong byte, three places on), and is looked up and imported on first use.
+        text = data.decode("utf-8")
     except UnicodeDecodeError as problem:
         line, column = _position(data, problem.start)
         raise SourceError(
@@ -130,6 +132,8 @@ def decode(data: bytes, path: str) -> str:
             Span(path, line, column, line, column + 1),
             data.decode("utf-8", "replace"),
         ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
     nul = text.find("\0")
     if nul >= 0:
         line, column = _position(data, data.find(b"\0"))
