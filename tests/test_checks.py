@@ -26,6 +26,14 @@ def test_capability_and_stage_with_one_name() -> None:
     assert error.code == "kind-conflict"
 
 
+def test_a_capability_declared_again_keeps_its_first_place_and_gains_attributes() -> None:
+    rules = loads("capability a\ncapability b\ncapability a\n  effort 3\ncapability b\nstage s\ns requires a, b\n")
+    assert [(c.name, c.effort, c.span.line) for c in rules.capabilities] == [("a", 3, 1), ("b", 1, 2)]
+    (error,) = errors_of("capability a\nstage x\nstage a\n")
+    assert error.code == "kind-conflict"
+    assert error.message == "'a' is declared as a stage here and as a capability at t.sbr:1"
+
+
 def test_cycle_is_shown_whole_with_every_edge() -> None:
     (error,) = errors_of("capability a, b, c\na requires b\nb requires c\nc requires a\nstage s\ns requires a\n")
     assert error.code == "cycle"

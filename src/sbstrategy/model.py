@@ -286,7 +286,9 @@ def build_model(
     from ._fastparse import CAPABILITY, RULE
 
     diagnostics: list[Diagnostic] = []
-    drafts: dict[str, _Draft] = {}
+    # A capability declared once, without attributes (most of a large file), is made at
+    # once; it becomes a draft only if it is declared again (see `declare`).
+    drafts: dict[str, _Draft | Capability] = {}
     requirements: list[Requirement] = []
     scenarios: list[ast.Scenario] = []
     framework: tuple[str, dict[str, object]] | None = None
@@ -301,6 +303,8 @@ def build_model(
             # A declaration without attributes shares the empty dict until it gets one.
             drafts[key] = _Draft(kind, text, key, span, dict(values) if values else _NO_VALUES, after)
             return
+        if isinstance(draft, Capability):
+            draft = drafts[key] = _Draft("capability", draft.name, key, draft.span, _NO_VALUES, None)
         if draft.kind != kind:
             first = draft.span
             diagnostics.append(
@@ -340,7 +344,7 @@ def build_model(
                 if key in drafts:
                     declare("capability", text, key, span, _NO_VALUES, None)
                 else:  # the first declaration, without attributes (most of a large file)
-                    drafts[key] = _Draft("capability", text, key, span, _NO_VALUES, None)
+                    drafts[key] = Capability(text, key, span)
             elif tag == RULE:
                 _, _, subject, code, span, attributes = statement
                 origin = origins.get(span.path)
@@ -401,6 +405,10 @@ def build_model(
     capabilities: list[Capability] = []
     stages: list[Stage] = []
     for key, draft in drafts.items():
+        if isinstance(draft, Capability):
+            capabilities.append(draft)
+            nodes[key] = draft
+            continue
         v = draft.values
         text, span = draft.text, draft.span
         if draft.kind == "capability":
