@@ -4,20 +4,20 @@ glibc's malloc gives a block larger than its mmap threshold (32 MiB at most)
 back to the operating system as soon as it is freed, and trims free memory off
 the top of its heap. Loading a model of a million capabilities makes and drops
 several blocks of that size one after another (the reader's table of names, the
-model's drafts, the assessment's mapping, the text of the file), and each new
-one is mapped again and faulted in page by page: about a quarter of the page
-faults of such a load (94,000 of 400,000) were for memory the process had
-already had. A page fault costs more the larger the process (measured here: 3 to
-4 µs a page at 100 MB, 6 to 7 µs at 1 GB), so this was work that grew faster
-than the model.
+model's table of declarations, the assessment's mapping, the text of the file),
+and each new one is mapped again and faulted in page by page: about a quarter of
+the page faults of such a load (about 100,000 of 400,000) were for memory the
+process had already had. A page fault costs more the larger the process
+(measured here: 3 to 4 µs a page at 100 MB, 6 to 7 µs at 1 GB), so this was
+work that grew faster than the model.
 
 `keep_freed_memory` asks glibc to serve every block from its heap and not to
 trim it, so a freed block is reused by the next one. The command line does this
-only for rule files over `LARGE_FILE` bytes: smaller loads make no block that
-large, and loading ctypes costs a few milliseconds that a small command would
-feel. A command's process ends with the command, so nothing is kept longer
-than it would have lived anyway. With another C library, or without ctypes, it
-does nothing.
+only for rule files of `LARGE_FILE` bytes or more: smaller loads make no block
+that large, and loading ctypes costs about 3 ms, which a small command would
+feel. A command's process ends with the command, so nothing is kept longer than
+it would have lived anyway. With another C library, or without ctypes, it does
+nothing.
 """
 
 from __future__ import annotations
