@@ -11,7 +11,7 @@ the input executes about ten times the instructions, however much longer each me
 once the data no longer fits in the caches. Compare the growth here with the growth of wall time in
 run.py's report (see README.md, *Why 1M grows more than 12×*).
 
-Needs `valgrind` (`apt-get install valgrind`); a process under cachegrind runs about 40 times
+Needs `valgrind` (`apt-get install valgrind`); a process under cachegrind runs about 20 times
 slower than alone (1M: 10 to 15 minutes for either contestant on the machine of 2026-12-04).
 """
 
