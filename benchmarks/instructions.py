@@ -18,7 +18,6 @@ slower than alone (1M: 10 to 15 minutes for either contestant on the machine of 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -94,10 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             work = run.workload_dir(args.work_dir, n, args.seed, args.flavour)
             commands = run.commands(work)
             for name in chosen:
-                env = run.clean_env()
-                if name == "cold":
-                    env["SBSTRATEGY_NO_CACHE"] = "1"
-                    env["SBSTRATEGY_CACHE_DIR"] = os.path.join(scratch, f"cold-{n}")
+                env = run.cold_env(run.clean_env(), Path(scratch)) if name == "cold" else run.clean_env()
                 run.log(f"  {generate.format_size(n):>5} {name} under valgrind")
                 try:
                     counts[name, n] = count(valgrind, commands[name], env)

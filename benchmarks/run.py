@@ -201,6 +201,12 @@ def clean_env() -> dict[str, str]:
     return env
 
 
+def cold_env(base: dict[str, str], scratch: Path) -> dict[str, str]:
+    """`base` for a cold run: the cache switched off, and a fresh empty cache directory
+    under `scratch` as well, so that the run is cold even if one of them were ignored."""
+    return dict(base, SBSTRATEGY_NO_CACHE="1", SBSTRATEGY_CACHE_DIR=tempfile.mkdtemp(prefix="cold-", dir=scratch))
+
+
 # --- workloads ----------------------------------------------------------------------------------
 
 
@@ -312,13 +318,12 @@ def bench_size(n: int, args: argparse.Namespace, chosen: list[str], scratch: Pat
             result = results[name]
             if result.status != "ok":
                 continue
-            env = dict(base)
             if name in ("cold", "json"):
-                # A fresh empty cache directory as well as the switch: cold even if one is ignored.
-                env["SBSTRATEGY_NO_CACHE"] = "1"
-                env["SBSTRATEGY_CACHE_DIR"] = tempfile.mkdtemp(prefix="cold-", dir=scratch)
+                env = cold_env(base, scratch)
             elif name == "warm":
-                env["SBSTRATEGY_CACHE_DIR"] = str(warm_cache)
+                env = dict(base, SBSTRATEGY_CACHE_DIR=str(warm_cache))
+            else:
+                env = dict(base)
             printed = scratch / "share.json" if name == "share" else None
             run = measure(cmds[name], env, args.timeout, stdout_path=printed)
             if printed is not None and run.ok:
