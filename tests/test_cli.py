@@ -167,6 +167,27 @@ def test_help_wraps_at_the_terminal_width(cli, monkeypatch: pytest.MonkeyPatch) 
     assert description["200"].endswith("and the open questions.")
 
 
+def _command_parsers(argv: list[str] | None) -> dict[str, object]:
+    from sbstrategy.cli import _parser
+
+    (commands,) = (action for action in _parser(argv)._actions if action.dest == "command")
+    return dict(commands.choices)
+
+
+def test_a_command_line_makes_only_its_command_and_that_one_as_in_full() -> None:
+    # start-up: the other commands' options are not made when the arguments name a command
+    everything = _command_parsers(None)
+    assert len(everything) == 9
+    for name, full in everything.items():
+        only = _command_parsers([name, "--help"])
+        assert list(only) == [name]
+        assert only[name].format_help() == full.format_help()  # type: ignore[attr-defined]
+        assert only[name]._defaults == full._defaults  # type: ignore[attr-defined]  # the command it runs
+    # not a command first: every command, as `--help` and a misspelt command's error list them
+    assert list(_command_parsers(["--help", "assess"])) == list(everything)
+    assert list(_command_parsers(["asses"])) == list(everything)
+
+
 def test_building_the_command_line_imports_neither_pathlib_nor_shutil() -> None:
     # start-up: every command pays for what the command line imports (the 1k benchmark)
     code = (

@@ -26,6 +26,7 @@ from .sources import SourceError, read_text_file
 
 if TYPE_CHECKING:
     from .assessment import Assessment
+    from .cli import _Commands
     from .evaluation import Evaluation
     from .ruleset import RuleSet
     from .whatif import WhatIf
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 # Modules a command needs only for some options (what-if, --output, fmt's diff) are
 # imported where they are used: start-up is most of a small command's time.
 
-__all__ = ["register"]
+__all__ = ["COMMANDS", "assess_options"]
 
 _EXIT_ERRORS = 1
 
@@ -361,21 +362,21 @@ def _fmt(args: argparse.Namespace, out: TextIO) -> int:
 # Parser ------------------------------------------------------------------------------------------------
 
 
-def _assessment_command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_: str, description: str
-) -> argparse.ArgumentParser:
+def _assessment_command(commands: _Commands, name: str, help_: str, description: str) -> argparse.ArgumentParser:
     parser = commands.add_parser(name, help=help_, description=description)
     parser.add_argument("rules", metavar="RULES", help="a rule file or a shipped framework name (e.g. readiness)")
     parser.add_argument("assessment", metavar="ASSESSMENT", help="a .yaml, .yml, .json or .toml assessment")
     return parser
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], assess: argparse.ArgumentParser) -> None:
-    """Add what-if and --output to `assess`, and the analyst commands."""
+def assess_options(assess: argparse.ArgumentParser) -> None:
+    """Add what-if and --output to `assess` (made in cli.py with the core options)."""
     _assume_option(assess)
     _output_option(assess)
     assess.set_defaults(run=_assess)
 
+
+def _add_explain(commands: _Commands) -> None:
     explain = _assessment_command(
         commands,
         "explain",
@@ -388,6 +389,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], asse
         option(explain)
     explain.set_defaults(run=_explain)
 
+
+def _add_plan(commands: _Commands) -> None:
     plan = _assessment_command(
         commands,
         "plan",
@@ -403,6 +406,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], asse
         option(plan)
     plan.set_defaults(run=_plan)
 
+
+def _add_diff(commands: _Commands) -> None:
     diff = commands.add_parser(
         "diff",
         help="progress between two assessments of one organisation",
@@ -416,6 +421,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], asse
         option(diff)
     diff.set_defaults(run=_diff)
 
+
+def _add_graph(commands: _Commands) -> None:
     graph = commands.add_parser(
         "graph",
         help="export the dependency graph (Mermaid, DOT, GraphML, JSON)",
@@ -433,6 +440,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], asse
     _output_option(graph)
     graph.set_defaults(run=_graph)
 
+
+def _add_fmt(commands: _Commands) -> None:
     fmt = commands.add_parser(
         "fmt",
         help="rewrite rule files in the canonical layout",
@@ -443,3 +452,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], asse
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     fmt.add_argument("--diff", action="store_true", help="change nothing; print a unified diff of the changes")
     fmt.set_defaults(run=_fmt)
+
+
+# The analyst commands, in the order `sbstrategy --help` lists them (after cli.py's own)
+COMMANDS: dict[str, Callable[[_Commands], None]] = {
+    "explain": _add_explain,
+    "plan": _add_plan,
+    "diff": _add_diff,
+    "graph": _add_graph,
+    "fmt": _add_fmt,
+}

@@ -13,7 +13,7 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
@@ -24,7 +24,11 @@ from .errors import Diagnostic, SbStrategyError
 from .sources import Limits, MiB
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from .ruleset import RuleSet
+
+    _Commands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 __all__ = ["main"]
 
@@ -275,20 +279,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def _parser() -> argparse.ArgumentParser:
-    # What-if and --output for assess, and the analyst commands (explain, plan, diff,
-    # graph, fmt), live in their own module, with the options that several commands share.
-    from ._cli_tools import _color_option, _unlisted_option, register
-
-    parser: argparse.ArgumentParser = _Parser(
-        prog="sbstrategy",
-        description="Check, test and evaluate social business strategy rule files (*.sbr).",
-        epilog="Exit status: 0 all good, 1 rule or assessment errors or failed scenarios, 2 usage errors.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
-
+def _add_check(commands: _Commands) -> None:
     check = commands.add_parser(
         "check",
         help="report errors and warnings in rule files",
@@ -301,6 +292,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     _limit_option(check)
     check.set_defaults(run=_check)
+
+
+def _add_assess(commands: _Commands) -> None:
+    from ._cli_tools import _color_option, _unlisted_option, assess_options
 
     assess = commands.add_parser(
         "assess",
@@ -331,6 +326,11 @@ def _parser() -> argparse.ArgumentParser:
     _unlisted_option(assess)
     _color_option(assess)
     _limit_option(assess)
+    assess_options(assess)
+
+
+def _add_test(commands: _Commands) -> None:
+    from ._cli_tools import _color_option
 
     test = commands.add_parser(
         "test",
@@ -345,6 +345,8 @@ def _parser() -> argparse.ArgumentParser:
     _limit_option(test)
     test.set_defaults(run=_test)
 
+
+def _add_frameworks(commands: _Commands) -> None:
     shipped = commands.add_parser(
         "frameworks",
         help="list the shipped frameworks",
@@ -353,16 +355,49 @@ def _parser() -> argparse.ArgumentParser:
     shipped.add_argument("--format", choices=("text", "json"), default="text")
     shipped.set_defaults(run=_frameworks)
 
-    register(commands, assess)
+
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given the arguments, only the command they start with gets its options.
+
+    Every subcommand is listed in any case (help, choices); making the options of
+    all nine, each with argparse's message lookups, was a few milliseconds of every
+    start, which a command on a small model feels. When the arguments do not start
+    with a command (`--help`, `--version`, a misspelt command) every command is
+    made in full, so help and errors are the same as ever.
+    """
+    # The analyst commands (explain, plan, diff, graph, fmt) live in their own module,
+    # with the options that several commands share.
+    from ._cli_tools import COMMANDS
+
+    builders: dict[str, Callable[[_Commands], None]] = {
+        "check": _add_check,
+        "assess": _add_assess,
+        "test": _add_test,
+        "frameworks": _add_frameworks,
+        **COMMANDS,
+    }
+    chosen = argv[0] if argv and argv[0] in builders else None
+    parser: argparse.ArgumentParser = _Parser(
+        prog="sbstrategy",
+        description="Check, test and evaluate social business strategy rule files (*.sbr).",
+        epilog="Exit status: 0 all good, 1 rule or assessment errors or failed scenarios, 2 usage errors.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    for name, add in builders.items():
+        if chosen in (None, name):
+            add(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit status."""
     out = out or sys.stdout
-    parser = _parser()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(arguments)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     reset = None
