@@ -115,6 +115,18 @@ def test_a_hit_evaluates_without_building_the_model(cache: Path, files: Path) ->
     same_ruleset(hit, cold)
 
 
+def test_a_hit_imports_neither_the_reader_nor_the_checks(cache: Path, files: Path) -> None:
+    # start-up: the second load of a large model is mostly the time to start (the warm benchmark)
+    sbstrategy.load(files)
+    code = (
+        "import sys, sbstrategy; sbstrategy.load(sys.argv[1]); "
+        "print(sorted({'sbstrategy._load', 'sbstrategy._fastparse', 'sbstrategy._checks'} & set(sys.modules)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(files)], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
+    assert len(entries(cache)) == 1
+
+
 def test_a_changed_main_file_is_a_miss(cache: Path, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sbstrategy.load(files)
     files.write_text(MAIN.replace("a plan", "a longer plan"), encoding="utf-8")

@@ -175,8 +175,6 @@ def load(
 
 
 def _load_file(path: str | os.PathLike[str], resolver: Resolver | None, limits: Limits, cache: bool) -> RuleSet:
-    from ._load import load_source
-
     try:
         main = read_text_file(path, limits)
     except SourceError as problem:
@@ -184,20 +182,22 @@ def _load_file(path: str | os.PathLike[str], resolver: Resolver | None, limits: 
             [Diagnostic("error", problem.code, problem.message, problem.span, problem.suggestion)],
             {os.fspath(path): problem.text} if problem.text else None,
         ) from None
-    if resolver is not None:
-        return load_source(main, resolver, limits)
-    resolver = FileResolver(root=os.path.dirname(os.path.abspath(path)))
     from . import _cache
 
-    if not cache or not _cache.enabled():
-        return load_source(main, resolver, limits)
+    cached = resolver is None and cache and _cache.enabled()
+    if cached:
 
-    def read(included: str) -> str:
-        return read_text_file(included, limits, regular_only=True).text
+        def read(included: str) -> str:
+            return read_text_file(included, limits, regular_only=True).text
 
-    ruleset = _cache.fetch(main, limits, read)
-    if ruleset is None:
-        ruleset = load_source(main, resolver, limits)
+        ruleset = _cache.fetch(main, limits, read)
+        if ruleset is not None:
+            return ruleset
+    # Imported only now: a cache hit needs neither the reader nor the checks (start-up).
+    from ._load import load_source
+
+    ruleset = load_source(main, resolver or FileResolver(root=os.path.dirname(os.path.abspath(path))), limits)
+    if cached:
         _cache.store(main, limits, ruleset)
     return ruleset
 
