@@ -532,6 +532,30 @@ def test_json_assessments_keep_every_value_and_share_the_words() -> None:
     assert "given twice" in info.value.errors[0].message
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"facts": {"a" : "yes", "a": "no"}}',  # white space before a colon
+        '{"facts": {"a":"yes",\n"a"\n:"no"}}',
+        '{"facts": {"a": ":", "a": "no"}}',  # a string that starts with a colon
+        '{"facts": {"a": "x\\":", "b": "no", "b": "yes"}}',  # an escaped quote before a colon
+        '{"facts": {"a": "yes"}, "organisation": "o", "facts": {"b": "no"}}',  # at the top
+        '{"facts": {"a": "yes"}, "description": {"x": 1, "x": 2}}',  # in a nested mapping
+    ],
+)
+def test_a_json_key_written_twice_is_found_however_the_text_is_spaced(text: str) -> None:
+    with pytest.raises(SbStrategyError) as info:
+        sbstrategy.parse_assessment(text, "a.json")
+    assert "given twice" in info.value.errors[0].message
+
+
+def test_json_strings_with_colons_are_no_repeated_keys() -> None:
+    text = '{"facts": {"a": ":", "b" : "no", "c": "x\\":y"}, "organisation": "\\":"}'
+    assessment = sbstrategy.parse_assessment(text, "a.json")
+    assert assessment.facts == {"a": ":", "b": "no", "c": 'x":y'}
+    assert assessment.organisation == '":'
+
+
 def test_thousands_of_unknown_facts_are_reported_quickly(small_rules: sbstrategy.RuleSet) -> None:
     text = json.dumps({"facts": {f"unknown thing u{i}": "yes" for i in range(20_000)}}, indent=1)
     assessment = sbstrategy.parse_assessment(text, "a.json")
