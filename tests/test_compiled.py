@@ -193,6 +193,26 @@ def test_summary_counts_are_the_lengths_of_the_lists(text: str, values: list[obj
     assert summary["capability_status"] == counts
 
 
+@pytest.mark.parametrize(
+    ("facts", "key", "expected"),
+    [
+        ({"a": "yes", "b": "no", "c": "no", "d": "no"}, "root_cause_count", [2, 3]),
+        ({"a": "yes", "b": "unknown", "c": "no", "d": "unknown"}, "open_question_count", [1, 2]),
+        ({"a": "yes", "b": "unknown", "c": "yes", "d": "unknown"}, "open_question_count", [0, 1]),
+    ],
+)
+def test_stage_counts_follow_an_or_group_down_a_chain_of_stages(
+    facts: dict[str, str], key: str, expected: list[int]
+) -> None:
+    # two stages in a row with the same status are counted in one sweep (`stage_counts`),
+    # which follows the `or` group only when the group itself fails (or is undecided)
+    rules = loads(
+        "capability a, b, c, d\nstage one\none requires a and (b or c)\nstage two after one\ntwo requires d\n"
+    )
+    summary = rules.evaluate(facts).summary()
+    assert [stage[key] for stage in summary["stages"]] == expected  # type: ignore[index]
+
+
 def test_summary_of_the_language_example() -> None:
     rules = loads(
         "capability goals, sponsor, roadmap, budget\nroadmap requires sponsor and goals\n"

@@ -1035,31 +1035,29 @@ class Run:
         steps: Iterable[tuple[int, Refs, Groups]] = zip(
             nodes, program.plan_refs[backwards], program.plan_groups[backwards], strict=True
         )
-        if causes:
-            steps = compress(steps, map(_is_zero, map(holds.__getitem__, nodes)))
+        # Open questions expand only undecided nodes (value 1: the others keep the label -1),
+        # chosen in C the same way.
+        steps = compress(
+            steps, map(_is_zero, map(holds.__getitem__, nodes)) if causes else map(_is_one, map(get_value, nodes))
+        )
         # the general expressions of the few nodes that have them (looked up only if any; a
         # rule set without any, the common case, builds nothing)
         plan_rest = program.plan_rest
         rest_at = {i: rest for i, rest in zip(program.plan_nodes, plan_rest, strict=True) if rest} if plan_rest else {}
         for i, refs, groups in steps:
             lab = label[i]
-            if lab == never or lab < 0:
+            if lab == never:  # not reached from the segment
                 continue
             for j in refs:
                 if label[j] > lab:  # noqa: PLR1730  (as in Program.run)
                     label[j] = lab
             for group in groups:
-                if causes:
-                    # an `or` group fails when no alternative has a value (a loop with `break`
-                    # costs less here than a call of `max`)
-                    for j in group:
-                        if values[j]:
-                            break
-                    else:
-                        for j in group:
-                            if label[j] > lab:  # noqa: PLR1730
-                                label[j] = lab
-                elif max(map(get_value, group)) == want:
+                # an `or` group fails when no alternative has a value, and is undecided when
+                # the best has value 1 (a loop with `break` costs less here than a call of `max`)
+                for j in group:
+                    if values[j] > want:
+                        break
+                else:
                     for j in group:
                         if label[j] > lab:  # noqa: PLR1730
                             label[j] = lab
